@@ -1,0 +1,52 @@
+//! The command line: argument definitions and dispatch. Each subcommand
+//! lives in its own module and returns an [`Exit`] code; `main` only maps
+//! that to the process status.
+
+pub mod output;
+pub mod sign;
+pub mod verify;
+
+use clap::{Parser, Subcommand};
+
+/// Process exit codes, the same for every command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// Verified / passed.
+    Ok = 0,
+    /// Verification failed (including a malformed or invalid signature).
+    Failed = 1,
+    /// Usage error or unreadable input.
+    Usage = 2,
+    /// Internal error.
+    Internal = 3,
+}
+
+#[derive(Debug, Parser)]
+#[command(name = "modelvet", version, about = "Vet third-party ML models: signatures, transparency, licenses, lineage and a signed evidence ledger")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Verify a model's OMS signature and every file's hash.
+    Verify(verify::VerifyCmd),
+    /// Sign a model with your own key (OMS v1.0, key method).
+    Sign(sign::SignCmd),
+}
+
+/// Runs the parsed command line.
+pub fn run(cli: Cli) -> Exit {
+    match cli.command {
+        Some(Command::Verify(cmd)) => verify::run(cmd),
+        Some(Command::Sign(cmd)) => sign::run(cmd),
+        None => verify::run_demo(),
+    }
+}
+
+/// Prints a one-line error for the user and returns `code`.
+pub fn fail(code: Exit, msg: impl std::fmt::Display) -> Exit {
+    eprintln!("modelvet: {msg}");
+    code
+}
