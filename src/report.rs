@@ -234,6 +234,10 @@ pub struct VerificationReport {
     pub checks: Vec<Check>,
     pub signer: Option<SignerInfo>,
     pub manifest: Option<ManifestInfo>,
+    /// The model identity: `sha256:<hex>` over every hashed item's digest in
+    /// canonical order (equal to the OMS subject digest of an intact model),
+    /// computed from the local files whether or not a signature exists.
+    pub model_digest: Option<String>,
     pub files: Vec<FileEntry>,
     pub counts: FileCounts,
     pub warnings: Vec<String>,
@@ -253,6 +257,7 @@ impl VerificationReport {
             checks: Vec::new(),
             signer: None,
             manifest: None,
+            model_digest: None,
             files: Vec::new(),
             counts: FileCounts::default(),
             warnings: Vec::new(),

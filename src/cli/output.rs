@@ -69,9 +69,9 @@ pub fn text_report(r: &VerificationReport) -> String {
             m.resource_count,
             m.model_name
         );
-        if let Some(root) = &m.root_digest {
-            let _ = writeln!(s, "  root digest: {root}");
-        }
+    }
+    if let Some(root) = &r.model_digest {
+        let _ = writeln!(s, "  model digest: {root}");
     }
     let _ = writeln!(s, "checks:");
     for c in &r.checks {

@@ -168,10 +168,15 @@ pub fn prepare(opts: &VerifyOptions) -> Result<Prepared, VerifyError> {
         for p in &m.ignore_paths {
             ignore.add(p);
         }
-        if !m.ignore_paths.is_empty() {
+        let signer_own: Vec<&String> = m
+            .ignore_paths
+            .iter()
+            .filter(|p| !crate::hashing::walk::DEFAULT_GIT_IGNORES.contains(&p.as_str()) && p.as_str() != super::DEFAULT_SIGNATURE_NAME)
+            .collect();
+        if !signer_own.is_empty() {
             report.warnings.push(format!(
                 "the signer excluded these paths from the signature; their content is not covered: {}",
-                m.ignore_paths.join(", ")
+                signer_own.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
             ));
         }
     }
@@ -589,10 +594,9 @@ impl Prepared {
             let raw: Vec<Vec<u8>> = results.iter().filter_map(|r| r.digest.as_ref().ok()).filter_map(|d| hex::decode(d).ok()).collect();
             let root = crate::hashing::root_digest(raw.iter().map(Vec::as_slice));
             if let Some(m) = report.manifest.as_mut() {
-                m.root_digest = Some(root);
-            } else {
-                report.warnings.push(format!("local root digest (sha256 files): {root}"));
+                m.root_digest = Some(root.clone());
             }
+            report.model_digest = Some(root);
         }
         let problems = files.iter().filter(|f| f.status.is_problem()).count();
         if expected.is_some() {
