@@ -122,6 +122,9 @@ pub fn parse_bundle(bytes: &[u8]) -> Result<OmsBundle, BundleError> {
             }
         }
     } else if let Some(c) = vm.get("certificate") {
+        if !has_tlog {
+            return Err(BundleError::Missing("verificationMaterial.tlogEntries (a keyless bundle needs a transparency log entry)"));
+        }
         let raw_bytes = c.get("rawBytes").ok_or(BundleError::Missing("certificate.rawBytes"))?;
         Material::Sigstore { leaf: b64_field("verificationMaterial.certificate.rawBytes", raw_bytes)? }
     } else if let Some(chain) = vm.get("x509CertificateChain") {
