@@ -95,3 +95,29 @@ fn reference_verifies_a_signature_with_user_ignores() {
         .unwrap();
     assert!(out.status.success(), "{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
 }
+
+/// An independent Sigstore implementation (sigstore-js `@sigstore/verify`)
+/// accepts our OMS bundles as Sigstore v0.3 DSSE bundles, and rejects them
+/// for the wrong key or an edited payload.
+#[test]
+fn sigstore_js_verifies_our_bundles() {
+    let Some((node, script)) = common::sigstore_js() else { return };
+    let t = tempfile::tempdir().unwrap();
+    let model = t.path().join("model");
+    copy_tree(&demo_model(), &model);
+    Command::new(bin()).arg("sign").arg(&model).arg("--key").arg(common::demo_private_key()).assert().code(0);
+    let sig = model.join("model.sig");
+    let run = |bundle: &std::path::Path, key: &std::path::Path| {
+        std::process::Command::new(&node).arg(&script).arg(bundle).arg(key).output().unwrap()
+    };
+    let ok = run(&sig, &common::demo_pub_key());
+    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stdout));
+    let other = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo/keys/other-signer.pub.pem");
+    assert!(!run(&sig, &other).status.success());
+    let mut v: serde_json::Value = serde_json::from_slice(&std::fs::read(&sig).unwrap()).unwrap();
+    let payload = v["dsseEnvelope"]["payload"].as_str().unwrap().to_string();
+    v["dsseEnvelope"]["payload"] = serde_json::Value::from(format!("{}", payload.replacen('e', "f", 1)));
+    let edited = t.path().join("edited.sig");
+    std::fs::write(&edited, v.to_string()).unwrap();
+    assert!(!run(&edited, &common::demo_pub_key()).status.success());
+}

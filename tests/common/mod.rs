@@ -55,3 +55,20 @@ pub fn demo_private_key() -> PathBuf {
 pub fn bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_modelvet"))
 }
+
+/// `node` plus the interop script, when `scripts/interop/node_modules` has
+/// been installed (`npm ci --prefix scripts/interop`, done by `.ci/run`).
+pub fn sigstore_js() -> Option<(PathBuf, PathBuf)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/interop");
+    let script = dir.join("verify-sigstore-bundle.mjs");
+    let installed = dir.join("node_modules/@sigstore/verify").is_dir();
+    let node = std::process::Command::new("node").arg("--version").output().ok().filter(|o| o.status.success());
+    if installed && node.is_some() {
+        return Some((PathBuf::from("node"), script));
+    }
+    if std::env::var_os("CI").is_some() {
+        panic!("CI is set but node or scripts/interop/node_modules is missing (run npm ci --prefix scripts/interop)");
+    }
+    eprintln!("skipping: sigstore-js interop verifier not installed");
+    None
+}
