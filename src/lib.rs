@@ -12,3 +12,4 @@ pub mod oms;
 pub mod sigstore;
 pub mod cli;
 pub mod demo;
+pub mod evidence;
