@@ -199,3 +199,56 @@ mod tests {
         assert!(matches!(Envelope::from_json(&bad), Err(EnvelopeError::Base64 { .. })));
     }
 }
+
+/// A Sigstore bundle v0.3 with a `messageSignature` over `artifact` (SHA-256
+/// digest + ECDSA signature of the artifact bytes), identified by the key
+/// hint: what we sign `SHA256SUMS` with.
+pub fn message_bundle_json(artifact: &[u8], key: &PrivateKey) -> String {
+    use sha2::{Digest, Sha256};
+    let bundle = json!({
+        "mediaType": BUNDLE_V03,
+        "verificationMaterial": {
+            "publicKey": { "hint": key.public_key().hint() },
+            "tlogEntries": [],
+        },
+        "messageSignature": {
+            "messageDigest": { "algorithm": "SHA2_256", "digest": B64.encode(Sha256::digest(artifact)) },
+            "signature": B64.encode(key.sign(artifact)),
+        },
+    });
+    bundle.to_string()
+}
+
+/// Checks a [`message_bundle_json`] bundle over `artifact` with `key`.
+pub fn verify_message_bundle(bundle: &[u8], artifact: &[u8], key: &crate::crypto::PublicKey) -> Result<(), String> {
+    use sha2::{Digest, Sha256};
+    let v: Value = serde_json::from_slice(bundle).map_err(|e| format!("not JSON: {e}"))?;
+    let ms = v.get("messageSignature").ok_or("no messageSignature")?;
+    let alg = ms.pointer("/messageDigest/algorithm").and_then(Value::as_str).unwrap_or("");
+    if alg != "SHA2_256" {
+        return Err(format!("message digest algorithm {alg:?} is not SHA2_256"));
+    }
+    let digest = ms.pointer("/messageDigest/digest").and_then(Value::as_str).ok_or("no messageDigest.digest")?;
+    let digest = decode_b64("messageDigest.digest", digest).map_err(|e| e.to_string())?;
+    if digest != Sha256::digest(artifact).as_slice() {
+        return Err("the bundle's message digest does not match the file".into());
+    }
+    let sig = ms.get("signature").and_then(Value::as_str).ok_or("no signature")?;
+    let sig = decode_b64("messageSignature.signature", sig).map_err(|e| e.to_string())?;
+    key.verify(artifact, &sig).map_err(|e| e.to_string())
+}
+
+/// Reads a DSSE bundle and verifies its one signature with `key`; returns
+/// the payload. For approvals and summaries we signed ourselves.
+pub fn verify_dsse_bundle(bundle: &[u8], key: &crate::crypto::PublicKey) -> Result<Vec<u8>, String> {
+    let v: Value = serde_json::from_slice(bundle).map_err(|e| format!("not JSON: {e}"))?;
+    let env = Envelope::from_json(v.get("dsseEnvelope").ok_or("no dsseEnvelope")?).map_err(|e| e.to_string())?;
+    if env.payload_type != INTOTO_PAYLOAD_TYPE {
+        return Err(format!("payloadType {:?} is not in-toto", env.payload_type));
+    }
+    if env.signatures.len() != 1 {
+        return Err(format!("{} signatures, expected exactly one", env.signatures.len()));
+    }
+    key.verify(&pae(&env.payload_type, &env.payload), &env.signatures[0].sig).map_err(|e| e.to_string())?;
+    Ok(env.payload)
+}
