@@ -3,5 +3,6 @@
 //! or with independent ones (`sha256sum`, sigstore-js, cosign).
 
 pub mod archive;
+pub mod export;
 pub mod sums;
 pub mod vsa;
