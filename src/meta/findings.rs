@@ -134,6 +134,8 @@ pub fn evaluate(r: &MetadataReport, v: &VerificationReport, policy: &Policy, tex
         }
     }
     out.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.rule.cmp(&b.rule)));
+    let mut seen = BTreeSet::new();
+    out.retain(|f| seen.insert((f.rule.clone(), f.message.clone())));
     out
 }
 
@@ -353,7 +355,7 @@ fn model_rules(cx: &mut Ctx, chain: &[(ComponentId, Vec<ComponentId>)]) {
                     if cl.text_sha256.is_some() {
                         rs.push("no SPDX licence matches the text".into());
                     }
-                    cx.push("LIC-CUSTOM", Severity::Review, Some(*c), format!("{what} is under custom terms that need legal review."), rs, ev.clone());
+                    cx.push("LIC-CUSTOM", Severity::Review, Some(*c), format!("{} is under custom terms that need legal review.", capitalise(&what)), rs, ev.clone());
                 }
                 for t in terms.iter().filter(|t| t.id.starts_with("LicenseRef-")) {
                     let via = if is_model { "applies to the model".to_string() } else { format!("applies through base model {}", comp.name) };
@@ -500,14 +502,19 @@ fn data_rules(cx: &mut Ctx, uses: &[(ComponentId, EdgeKind, Vec<ComponentId>)]) 
             EdgeKind::TestedOn => "evaluation",
             _ => "training or evaluation (role unspecified)",
         };
+        let via_source = path.len() >= 2 && cx.r.edges.iter().any(|e| e.from == path[path.len() - 2] && e.to == *d && e.kind == EdgeKind::DatasetDerivedFrom);
         let Some(eff) = effective(comp) else {
             if *kind != EdgeKind::TestedOn && done.insert((*d, *kind, "unknown")) {
-                cx.push("LIC-UNKNOWN", Severity::Review, Some(*d), format!("No document states a licence for {role} data {}.", comp.name), vec![lineage], Vec::new());
+                if via_source {
+                    cx.push("LIC-UNKNOWN", Severity::Info, Some(*d), format!("No document states a licence for source dataset {}; the dataset built from it states its own.", comp.name), vec![lineage], Vec::new());
+                } else {
+                    cx.push("LIC-UNKNOWN", Severity::Review, Some(*d), format!("No document states a licence for {role} data {}.", comp.name), vec![lineage], Vec::new());
+                }
             }
             continue;
         };
         let flags = flags_of(cx.r, &eff.value);
-        let mut reasons = vec![format!("{} is {} ({})", comp.name, license_label(cx.r, &eff.value), cx.src(&eff.evidence)), lineage.clone()];
+        let reasons = vec![format!("{} is {} ({})", comp.name, license_label(cx.r, &eff.value), cx.src(&eff.evidence)), lineage.clone()];
         if flags.contains(&LicenseFlag::EvaluationOnly) {
             match kind {
                 EdgeKind::TrainedOn if done.insert((*d, *kind, "eval")) => cx.push("LIC-EVAL-ONLY-TRAINED", Severity::Conflict, Some(*d), format!("{} has evaluation-only terms but is listed as training data.", comp.name), reasons.clone(), vec![eff.evidence.clone()]),
@@ -519,6 +526,7 @@ fn data_rules(cx: &mut Ctx, uses: &[(ComponentId, EdgeKind, Vec<ComponentId>)]) 
             continue;
         }
         if flags.contains(&LicenseFlag::NonCommercial) && done.insert((*d, *kind, "nc")) {
+            let mut reasons = reasons.clone();
             let model_com = cx.r.model.and_then(|m| effective(&cx.r.components[m])).map(|e| commercial(cx.r, &e.value));
             let offered = cx.texts.card_bodies.iter().flat_map(|b| b.lines()).find(|l| {
                 let l = l.to_lowercase();
@@ -630,5 +638,13 @@ fn policy_list_rules(cx: &mut Ctx, chain: &[(ComponentId, Vec<ComponentId>)], us
                 _ => {}
             }
         }
+    }
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
     }
 }

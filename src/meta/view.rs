@@ -174,7 +174,7 @@ pub fn flags_of(r: &MetadataReport, v: &LicenseValue) -> Vec<LicenseFlag> {
                 }
             }
             match commercial(r, v) {
-                Commercial::No => f.push(LicenseFlag::NonCommercial),
+                Commercial::No if !f.contains(&LicenseFlag::EvaluationOnly) => f.push(LicenseFlag::NonCommercial),
                 Commercial::Conditional => f.push(LicenseFlag::CommercialConditional),
                 _ => {}
             }
