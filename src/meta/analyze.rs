@@ -341,7 +341,13 @@ pub(crate) fn build(root: &Path, loaded: Vec<Loaded>, mut warnings: Vec<String>)
         let mut kinds: Vec<ComponentKind> = ms.iter().filter_map(|&n| comp(n).kind).filter(|k| *k != ComponentKind::Other).collect();
         kinds.sort();
         let is_root = Some(id) == root_group;
-        let kind = if is_root { ComponentKind::Model } else { kinds.first().copied().unwrap_or(ComponentKind::Other) };
+        let kind = if is_root && !kinds.contains(&ComponentKind::Model) && kinds.contains(&ComponentKind::Dataset) {
+            ComponentKind::Dataset
+        } else if is_root {
+            ComponentKind::Model
+        } else {
+            kinds.first().copied().unwrap_or(ComponentKind::Other)
+        };
         let mut identity = Identity::default();
         let mut names: Vec<String> = Vec::new();
         let mut versions: Vec<String> = Vec::new();

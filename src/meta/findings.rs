@@ -361,6 +361,16 @@ fn model_rules(cx: &mut Ctx, chain: &[(ComponentId, Vec<ComponentId>)]) {
                     let via = if is_model { "applies to the model".to_string() } else { format!("applies through base model {}", comp.name) };
                     vendor_terms(cx, *c, t, &via);
                 }
+                if is_model && cx.texts.license_files.is_empty() && terms.iter().any(|t| !t.id.starts_with("LicenseRef-") && t.notice_file) {
+                    cx.push(
+                        "LIC-NOTICE",
+                        Severity::Warn,
+                        Some(*c),
+                        format!("No licence file ships with the model, but {} requires its text to accompany redistribution.", license_label(cx.r, &eff.value)),
+                        Vec::new(),
+                        ev.clone(),
+                    );
+                }
                 if is_model {
                     let mut obligations: Vec<String> = terms.iter().flat_map(|t| t.attribution.clone()).collect();
                     obligations.dedup();
