@@ -9,6 +9,7 @@ pub mod dsse;
 pub mod hashing;
 pub mod report;
 pub mod oms;
+pub mod meta;
 pub mod sigstore;
 pub mod cli;
 pub mod demo;

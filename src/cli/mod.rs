@@ -3,6 +3,7 @@
 //! that to the process status.
 
 pub mod output;
+pub mod report;
 pub mod sign;
 pub mod verify;
 
@@ -34,6 +35,8 @@ pub enum Command {
     Verify(verify::VerifyCmd),
     /// Sign a model with your own key (OMS v1.0, key method).
     Sign(sign::SignCmd),
+    /// Report licences, lineage and findings with the verification result.
+    Report(report::ReportCmd),
 }
 
 /// Runs the parsed command line.
@@ -41,6 +44,7 @@ pub fn run(cli: Cli) -> Exit {
     match cli.command {
         Some(Command::Verify(cmd)) => verify::run(cmd),
         Some(Command::Sign(cmd)) => sign::run(cmd),
+        Some(Command::Report(cmd)) => report::run(cmd),
         None => verify::run_demo(),
     }
 }
