@@ -10,5 +10,6 @@ pub mod hashing;
 pub mod report;
 pub mod oms;
 pub mod sigstore;
+pub mod sources;
 pub mod cli;
 pub mod demo;

@@ -4,6 +4,7 @@
 
 pub mod output;
 pub mod sign;
+pub mod source;
 pub mod verify;
 
 use clap::{Parser, Subcommand};
