@@ -382,3 +382,57 @@ fn native_referrers_api_is_used_and_subjects_are_checked() {
     let fallback = format!("/v2/models/demo/manifests/{}", subject.replace(':', "-"));
     assert!(!paths.iter().any(|p| *p == fallback), "{paths:?}");
 }
+
+/// A KitOps ModelKit (one tar+gzip model layer) and a Docker Model Runner
+/// artifact (an unnamed GGUF layer) are laid out as files; progress is
+/// reported per blob.
+#[test]
+fn oci_kitops_and_docker_ai_layers_become_files() {
+    let Some(reg) = Registry::start() else { return };
+    let c = client(&reg);
+    let rt = runtime();
+    // The demo model packed as KitOps does: a gzipped tar of the files.
+    let mut tarball = tar::Builder::new(flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast()));
+    tarball.append_dir_all(".", demo_model()).unwrap();
+    let gz = tarball.into_inner().unwrap().finish().unwrap();
+    let kitfile = Blob {
+        media_type: "application/vnd.kitops.modelkit.config.v1+json".into(),
+        bytes: br#"{"manifestVersion":"1.0","package":{"name":"demo"}}"#.to_vec(),
+        annotations: BTreeMap::new(),
+    };
+    let layer = Blob { media_type: "application/vnd.kitops.modelkit.model.v1.tar+gzip".into(), bytes: gz, annotations: BTreeMap::new() };
+    rt.block_on(push::push_artifact(&c, &reg.host(), "kits/demo", "v1", None, &kitfile, &[layer], None, BTreeMap::new()))
+        .unwrap();
+
+    struct Count(std::sync::Mutex<Vec<String>>);
+    impl sources::FetchObserver for Count {
+        fn progress(&self, p: &sources::FetchProgress) {
+            if p.finished {
+                self.0.lock().unwrap().push(p.name.clone());
+            }
+        }
+    }
+    let count = std::sync::Arc::new(Count(Default::default()));
+    let cache = tempfile::tempdir().unwrap();
+    let o = ResolveOptions { observer: count.clone(), ..opts(cache.path()) };
+    let resolved = sources::resolve(&format!("oci://{}/kits/demo:v1", reg.host()), &o).unwrap();
+    assert!(resolved.notes.iter().any(|n| n.contains("KitOps ModelKit")), "{:?}", resolved.notes);
+    let report = verify_resolved(&resolved, &key_flags()).unwrap();
+    assert_eq!(report.verdict, Verdict::Verified, "{:?}", report.reasons);
+    assert_eq!(count.0.lock().unwrap().len(), 1);
+
+    // Docker `ai/` layers carry no names.
+    let weights = b"GGUF\x03\x00\x00\x00fake weights".to_vec();
+    let cfg = Blob {
+        media_type: "application/vnd.docker.ai.model.config.v0.1+json".into(),
+        bytes: br#"{"config":{"format":"gguf"}}"#.to_vec(),
+        annotations: BTreeMap::new(),
+    };
+    let gguf = Blob { media_type: "application/vnd.docker.ai.gguf.v3".into(), bytes: weights.clone(), annotations: BTreeMap::new() };
+    let lic = Blob { media_type: "application/vnd.docker.ai.license".into(), bytes: b"Apache-2.0".to_vec(), annotations: BTreeMap::new() };
+    rt.block_on(push::push_artifact(&c, &reg.host(), "ai/tiny", "q4", None, &cfg, &[gguf, lic], None, BTreeMap::new())).unwrap();
+    let resolved = sources::resolve(&format!("oci://{}/ai/tiny:q4", reg.host()), &o).unwrap();
+    assert_eq!(std::fs::read(resolved.local_path.join("model.gguf")).unwrap(), weights);
+    assert_eq!(std::fs::read(resolved.local_path.join("LICENSE")).unwrap(), b"Apache-2.0");
+    assert!(resolved.notes.iter().any(|n| n.contains("Docker model")));
+}
