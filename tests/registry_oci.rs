@@ -215,10 +215,19 @@ fn oci_missing_referrers_then_referrer_via_tag_fallback() {
         reg.host(),
         pushed.digest
     );
+    // Signed like `cosign sign --key`: ECDSA P-256 over the payload.
+    let signer = modelvet::crypto::PrivateKey::from_pem(
+        &std::fs::read_to_string(demo_key().with_file_name("demo-signer.key.pem")).unwrap(),
+    )
+    .unwrap();
+    let signature = {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD.encode(signer.sign(payload.as_bytes()))
+    };
     let sig_layer = Blob {
         media_type: "application/vnd.dev.cosign.simplesigning.v1+json".into(),
         bytes: payload.into_bytes(),
-        annotations: BTreeMap::from([("dev.cosignproject.cosign/signature".to_string(), "MEUCIQ==".to_string())]),
+        annotations: BTreeMap::from([("dev.cosignproject.cosign/signature".to_string(), signature)]),
     };
     let empty = Blob { media_type: "application/vnd.oci.image.config.v1+json".into(), bytes: b"{}".to_vec(), annotations: BTreeMap::new() };
     rt.block_on(push::push_artifact(
@@ -247,7 +256,15 @@ fn oci_missing_referrers_then_referrer_via_tag_fallback() {
     let report = verify_resolved(&resolved, &key_flags()).unwrap();
     assert_eq!(report.verdict, Verdict::Verified, "{:?}", report.reasons);
     assert!(report.source.signature.as_deref().unwrap_or("").ends_with(".sigstore.json"));
-    assert!(report.checks.iter().any(|c| c.id == "source.signature" && c.detail.contains("cosign .sig tag")));
+    let cosign_check = report.checks.iter().find(|c| c.id == "source.signature" && c.detail.contains("cosign .sig tag")).unwrap();
+    assert_eq!(cosign_check.status, modelvet::report::CheckStatus::Pass, "{}", cosign_check.detail);
+    // With another key the cosign signature is flagged, not trusted.
+    let mut other = key_flags();
+    other.key = Some(demo_key().with_file_name("other-signer.pub.pem"));
+    let report = verify_resolved(&resolved, &other).unwrap();
+    let cosign_check = report.checks.iter().find(|c| c.id == "source.signature" && c.detail.contains("cosign .sig tag")).unwrap();
+    assert_eq!(cosign_check.status, modelvet::report::CheckStatus::Warn, "{}", cosign_check.detail);
+    assert_ne!(report.verdict, Verdict::Verified);
 }
 
 #[test]
@@ -435,4 +452,103 @@ fn oci_kitops_and_docker_ai_layers_become_files() {
     assert_eq!(std::fs::read(resolved.local_path.join("model.gguf")).unwrap(), weights);
     assert_eq!(std::fs::read(resolved.local_path.join("LICENSE")).unwrap(), b"Apache-2.0");
     assert!(resolved.notes.iter().any(|n| n.contains("Docker model")));
+}
+
+/// A registry that wants credentials: HTTP Basic, or a Bearer token from a
+/// token endpoint (the Docker token flow), served in-process. Credentials
+/// come from a Docker config `auths` entry or `--username/--password-stdin`.
+fn auth_registry(bearer: bool) -> (Stub, String) {
+    use base64::Engine;
+    let weights = b"tiny weights".to_vec();
+    let wd = sha256(&weights);
+    let empty_d = sha256(b"{}");
+    let manifest = serde_json::to_vec(&serde_json::json!({
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "config": {"mediaType": "application/vnd.oci.empty.v1+json", "digest": empty_d, "size": 2},
+        "layers": [{"mediaType": "application/octet-stream", "digest": wd, "size": weights.len(),
+                    "annotations": {"org.opencontainers.image.title": "weights.bin"}}]
+    }))
+    .unwrap();
+    let md = sha256(&manifest);
+    let basic = format!("Basic {}", base64::engine::general_purpose::STANDARD.encode("alice:s3cret"));
+    let port = std::sync::Arc::new(std::sync::Mutex::new(0u16));
+    let port2 = port.clone();
+    let md2 = md.clone();
+    let stub = Stub::start(move |req| {
+        let p = req.path.split('?').next().unwrap_or("").to_string();
+        let auth = req.headers.get("authorization").cloned().unwrap_or_default();
+        let unauthorized = |challenge: String| Response {
+            status: 401,
+            content_type: "application/json".into(),
+            body: br#"{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}"#.to_vec(),
+            headers: vec![("WWW-Authenticate".into(), challenge)],
+        };
+        let challenge = if bearer {
+            format!(r#"Bearer realm="http://127.0.0.1:{}/token",service="stub""#, *port2.lock().unwrap())
+        } else {
+            r#"Basic realm="stub""#.to_string()
+        };
+        if p == "/token" {
+            return if auth == basic { Response::json(r#"{"token":"tok-123"}"#, "application/json") } else { unauthorized(challenge) };
+        }
+        let ok = if bearer { auth == "Bearer tok-123" } else { auth == basic };
+        if !ok {
+            return unauthorized(challenge);
+        }
+        if p == "/v2/" {
+            Response::json("{}", "application/json")
+        } else if p == "/v2/m/tiny/manifests/v1" || p == format!("/v2/m/tiny/manifests/{md2}") {
+            Response::json(manifest.clone(), "application/vnd.oci.image.manifest.v1+json")
+        } else if p == format!("/v2/m/tiny/blobs/{wd}") {
+            Response::json(weights.clone(), "application/octet-stream")
+        } else {
+            Response::not_found()
+        }
+    });
+    *port.lock().unwrap() = stub.port;
+    (stub, md)
+}
+
+#[test]
+fn oci_credentials_from_docker_config_and_token_flow() {
+    use base64::Engine;
+    for bearer in [false, true] {
+        let (stub, digest) = auth_registry(bearer);
+        let reference = format!("oci://127.0.0.1:{}/m/tiny:v1", stub.port);
+        let cache = tempfile::tempdir().unwrap();
+        // Anonymous: refused.
+        let err = sources::resolve(&reference, &opts(cache.path())).unwrap_err();
+        assert!(!err.is_integrity(), "{err:?}");
+        // A Docker config auths entry.
+        let cfg = cache.path().join("docker.json");
+        let auth = base64::engine::general_purpose::STANDARD.encode("alice:s3cret");
+        std::fs::write(&cfg, format!(r#"{{"auths":{{"127.0.0.1:{}":{{"auth":"{auth}"}}}}}}"#, stub.port)).unwrap();
+        let o = ResolveOptions { docker_config: Some(cfg), ..opts(cache.path()) };
+        let r = sources::resolve(&reference, &o).unwrap();
+        assert_eq!(r.pinned_reference, format!("oci://127.0.0.1:{}/m/tiny@{digest}", stub.port));
+        assert_eq!(std::fs::read(r.local_path.join("weights.bin")).unwrap(), b"tiny weights");
+    }
+    // --username/--password-stdin on the command line (token flow).
+    let (stub, digest) = auth_registry(true);
+    let cache = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_modelvet"))
+        .args(["verify", &format!("oci://127.0.0.1:{}/m/tiny:v1", stub.port), "--insecure-http", "--format", "json"])
+        .args(["--username", "alice", "--password-stdin", "--key"])
+        .arg(demo_key())
+        .env("MODELVET_CACHE_DIR", cache.path())
+        .env("DOCKER_CONFIG", cache.path())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(b"s3cret\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    // Fetched and pinned; unsigned, so verification fails with exit 1.
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["verdict"], "unsigned");
+    assert_eq!(v["source"]["reference"], format!("oci://127.0.0.1:{}/m/tiny@{digest}", stub.port).as_str());
 }

@@ -4,6 +4,7 @@
 
 use super::verify::{VerifyFlags, verify_with_flags};
 use super::{Exit, fail};
+use crate::crypto::PublicKey;
 use crate::hashing::NoopObserver;
 use crate::oms::prepare;
 use crate::report::{CheckStatus, VerificationReport};
@@ -102,15 +103,21 @@ pub fn verify_resolved(resolved: &ResolvedSource, flags: &VerifyFlags) -> Result
     if used.is_none() {
         used = Some(opts.default_signature_path());
     }
+    let key = match &opts.trust {
+        crate::oms::Trust::Key(k) => Some(k.clone()),
+        _ => None,
+    };
     let prepared = prepare(&opts).map_err(|e| fail(Exit::Usage, e))?;
     let mut report = prepared.run(&NoopObserver, &Default::default());
-    annotate(&mut report, resolved, used.as_deref());
+    annotate(&mut report, resolved, used.as_deref(), key.as_ref());
     Ok(report)
 }
 
 /// Records the source in a report: pinned reference, kind, what was
-/// fetched, the signatures found and which one was verified.
-pub fn annotate(report: &mut VerificationReport, resolved: &ResolvedSource, used: Option<&Path>) {
+/// fetched, the signatures found and which one was verified. Cosign
+/// simple-signing tags are checked against `key` when one is given; they
+/// are secondary to the OMS verdict, so a mismatch is a warning.
+pub fn annotate(report: &mut VerificationReport, resolved: &ResolvedSource, used: Option<&Path>, key: Option<&PublicKey>) {
     report.source.reference = resolved.pinned_reference.clone();
     report.source.kind = resolved.kind.as_str().to_string();
     let fetched = resolved.files.len();
@@ -130,6 +137,22 @@ pub fn annotate(report: &mut VerificationReport, resolved: &ResolvedSource, used
         let mut detail = format!("{} at {} (via {})", sig.kind.word(), sig.location, sig.discovered_via);
         if let Some(p) = &sig.predicate_type {
             detail.push_str(&format!(", predicate {p}"));
+        }
+        if sig.kind == SignatureKind::CosignSignature
+            && let (Some(k), Some(digest)) = (key, resolved.oci_digest())
+            && !sig.cosign_layers.is_empty()
+        {
+            let results: Vec<Result<(), String>> =
+                sig.cosign_layers.iter().map(|l| crate::sources::cosign::verify_simple_signing(l, digest, k)).collect();
+            if results.iter().any(Result::is_ok) {
+                detail.push_str(&format!(": verified with the given key over {digest}"));
+                report.check("source.signature", CheckStatus::Pass, detail);
+            } else {
+                let why: Vec<String> = results.into_iter().filter_map(Result::err).collect();
+                detail.push_str(&format!(": does not verify with the given key ({})", why.join("; ")));
+                report.check("source.signature", CheckStatus::Warn, detail);
+            }
+            continue;
         }
         if is_used {
             let ok = report.verdict == crate::report::Verdict::Verified;

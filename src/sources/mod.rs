@@ -13,6 +13,7 @@
 //! - [`hf`]: Hugging Face cache snapshots and the Hub API (reqwest).
 
 pub mod cache;
+pub mod cosign;
 pub mod hf;
 pub mod oci;
 pub mod reference;
@@ -130,6 +131,9 @@ pub struct FoundSignature {
     pub local_path: Option<PathBuf>,
     /// Number of signature layers (cosign tags).
     pub layers: usize,
+    /// Cosign simple-signing layers, payloads saved (cosign `.sig` tags).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cosign_layers: Vec<cosign::CosignLayer>,
 }
 
 /// A local directory ready to verify, and where it came from.
@@ -148,6 +152,16 @@ pub struct ResolvedSource {
     pub notes: Vec<String>,
     /// Files fetched or checked: (path, sha256 digest, size).
     pub files: Vec<FetchedFile>,
+}
+
+impl ResolvedSource {
+    /// The manifest digest of an OCI source (`sha256:…` after the `@`).
+    pub fn oci_digest(&self) -> Option<&str> {
+        if self.kind != SourceKind::Oci {
+            return None;
+        }
+        self.pinned_reference.rsplit_once('@').map(|(_, d)| d)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -298,6 +312,7 @@ pub(crate) fn oms_sidecar(path: PathBuf) -> FoundSignature {
         predicate_type: None,
         local_path: Some(path),
         layers: 1,
+        cosign_layers: Vec::new(),
     }
 }
 

@@ -11,6 +11,7 @@
 use super::fetch::fetch_small;
 use super::manifest::{ACCEPT, Descriptor, Document, parse_document};
 use crate::sources::cache::{Cache, write_file};
+use crate::sources::cosign::{CERTIFICATE_ANNOTATION, CosignLayer, SIGNATURE_ANNOTATION, SIMPLE_SIGNING};
 use crate::sources::{FoundSignature, OciRef, SignatureKind, SourceError};
 use std::path::Path;
 
@@ -56,15 +57,39 @@ pub async fn discover(
         let r = oci_client::Reference::with_tag(oref.registry.clone(), oref.repository.clone(), tag.clone());
         match client.pull_manifest_raw(&r, &oci_client::secrets::RegistryAuth::Anonymous, ACCEPT).await {
             Ok((bytes, digest)) => match parse_document(&bytes) {
-                Ok(Document::Manifest(m)) => found.push(FoundSignature {
-                    kind,
-                    discovered_via: "cosign-tag".into(),
-                    location: format!("{tag} ({digest})"),
-                    artifact_type: m.layers.first().map(|l| l.media_type.clone()),
-                    predicate_type: m.layers.iter().find_map(|l| l.annotation("predicateType").map(str::to_string)),
-                    local_path: None,
-                    layers: m.layers.len(),
-                }),
+                Ok(Document::Manifest(m)) => {
+                    let mut cosign_layers = Vec::new();
+                    if kind == SignatureKind::CosignSignature {
+                        for (i, l) in m.layers.iter().enumerate().take(MAX_REFERRERS) {
+                            let (Some(sig), true) = (l.annotation(SIGNATURE_ANNOTATION), l.media_type == SIMPLE_SIGNING)
+                            else {
+                                continue;
+                            };
+                            match fetch_small(client, &r, l, "cosign payload", cache, 1 << 20).await {
+                                Ok(payload) => {
+                                    let path = out_dir.join(format!("cosign-{hex}-{i}.json"));
+                                    write_file(&path, &payload)?;
+                                    cosign_layers.push(CosignLayer {
+                                        payload_path: path,
+                                        signature: sig.to_string(),
+                                        certificate: l.annotation(CERTIFICATE_ANNOTATION).map(str::to_string),
+                                    });
+                                }
+                                Err(e) => notes.push(format!("cosign tag {tag} layer {i}: {e}")),
+                            }
+                        }
+                    }
+                    found.push(FoundSignature {
+                        kind,
+                        discovered_via: "cosign-tag".into(),
+                        location: format!("{tag} ({digest})"),
+                        artifact_type: m.layers.first().map(|l| l.media_type.clone()),
+                        predicate_type: m.layers.iter().find_map(|l| l.annotation("predicateType").map(str::to_string)),
+                        local_path: None,
+                        layers: m.layers.len(),
+                        cosign_layers,
+                    })
+                }
                 Ok(Document::Index(_)) => notes.push(format!("cosign tag {tag} holds an index; ignored")),
                 Err(e) => notes.push(format!("cosign tag {tag}: {e}")),
             },
@@ -124,6 +149,7 @@ async fn read_referrer(
         predicate_type: m.annotations.get(BUNDLE_PREDICATE_ANNOTATION).cloned(),
         local_path: None,
         layers: m.layers.len(),
+        cosign_layers: Vec::new(),
     };
     if artifact_type.starts_with(SIGSTORE_BUNDLE_PREFIX) {
         let layer: &Descriptor = m.layers.first().ok_or_else(|| SourceError::Unsupported("bundle referrer without a layer".into()))?;
