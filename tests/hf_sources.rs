@@ -200,10 +200,10 @@ fn fake_hub(files: Vec<(String, Vec<u8>)>, token: &'static str) -> FakeHub {
                 .collect();
             return Response::json(serde_json::to_vec(&entries).unwrap(), "application/json");
         }
-        if let Some(name) = path.strip_prefix(&format!("/acme/demo/resolve/{commit}/")) {
-            if let Some((_, bytes)) = files.iter().find(|(n, _)| n == name) {
-                return Response::json(bytes.clone(), "application/octet-stream");
-            }
+        if let Some(name) = path.strip_prefix(&format!("/acme/demo/resolve/{commit}/"))
+            && let Some((_, bytes)) = files.iter().find(|(n, _)| n == name)
+        {
+            return Response::json(bytes.clone(), "application/octet-stream");
         }
         Response::not_found()
     });

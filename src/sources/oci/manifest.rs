@@ -77,7 +77,7 @@ pub struct Index {
 /// A fetched manifest document.
 #[derive(Debug, Clone)]
 pub enum Document {
-    Manifest(Manifest),
+    Manifest(Box<Manifest>),
     Index(Index),
 }
 
@@ -93,6 +93,6 @@ pub fn parse_document(bytes: &[u8]) -> Result<Document, String> {
         if m.schema_version != 2 {
             return Err(format!("unsupported schemaVersion {}", m.schema_version));
         }
-        Ok(Document::Manifest(m))
+        Ok(Document::Manifest(Box::new(m)))
     }
 }

@@ -120,7 +120,7 @@ async fn pull_model_manifest(
         return Err(SourceError::Unsupported(format!("manifest of {what} is larger than {MAX_MANIFEST_BYTES} bytes")));
     }
     match parse_document(&bytes).map_err(|e| SourceError::Registry { context: what.clone(), message: e })? {
-        Document::Manifest(m) => Ok((m, digest, bytes.to_vec(), Vec::new())),
+        Document::Manifest(m) => Ok((*m, digest, bytes.to_vec(), Vec::new())),
         Document::Index(i) => {
             if i.manifests.len() != 1 {
                 return Err(SourceError::Unsupported(format!(
@@ -137,7 +137,7 @@ async fn pull_model_manifest(
                 .map_err(|e| registry_err(&format!("manifest {child}"), e))?;
             match parse_document(&cbytes).map_err(|e| SourceError::Registry { context: child.clone(), message: e })? {
                 Document::Manifest(m) => Ok((
-                    m,
+                    *m,
                     cdigest,
                     cbytes.to_vec(),
                     vec![format!("{what} is an index ({digest}); using its only manifest {child}")],

@@ -133,7 +133,7 @@ async fn read_referrer(
         .await
         .map_err(|e| super::registry_err(&format!("referrer {digest}"), e))?;
     let m = match parse_document(&bytes) {
-        Ok(Document::Manifest(m)) => m,
+        Ok(Document::Manifest(m)) => *m,
         Ok(Document::Index(_)) => return Err(SourceError::Unsupported("referrer is an index".into())),
         Err(e) => return Err(SourceError::Unsupported(e)),
     };
