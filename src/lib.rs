@@ -11,6 +11,7 @@ pub mod report;
 pub mod oms;
 pub mod meta;
 pub mod sigstore;
+pub mod sources;
 pub mod cli;
 pub mod demo;
 pub mod evidence;

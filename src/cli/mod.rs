@@ -5,6 +5,7 @@
 pub mod output;
 pub mod report;
 pub mod sign;
+pub mod source;
 pub mod verify;
 
 use clap::{Parser, Subcommand};

@@ -55,10 +55,12 @@ pub struct VerifyFlags {
 
 #[derive(Debug, Args)]
 pub struct VerifyCmd {
-    /// Model directory or single model file.
-    pub source: PathBuf,
+    /// Model directory or file, oci://HOST[:PORT]/REPO[:TAG][@sha256:…], or hf://ORG/NAME[@REV].
+    pub source: String,
     #[command(flatten)]
     pub flags: VerifyFlags,
+    #[command(flatten)]
+    pub source_flags: super::source::SourceFlags,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -129,7 +131,7 @@ pub fn run(cmd: VerifyCmd) -> Exit {
             "verify needs a trusted signer: --key PUBKEY.pem, --cert-chain CA.pem or --identity SAN --issuer URL",
         );
     }
-    let report = match verify_with_flags(&cmd.source, &cmd.flags) {
+    let report = match super::source::verify_source(&cmd.source, &cmd.flags, &cmd.source_flags) {
         Ok(r) => r,
         Err(code) => return code,
     };
