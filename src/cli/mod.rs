@@ -2,6 +2,7 @@
 //! lives in its own module and returns an [`Exit`] code; `main` only maps
 //! that to the process status.
 
+pub mod bundle;
 pub mod output;
 pub mod sign;
 pub mod verify;
@@ -34,6 +35,8 @@ pub enum Command {
     Verify(verify::VerifyCmd),
     /// Sign a model with your own key (OMS v1.0, key method).
     Sign(sign::SignCmd),
+    /// Sigstore bundles: `bundle verify` checks any bundle over a file or digest, offline.
+    Bundle(bundle::BundleCmd),
 }
 
 /// Runs the parsed command line.
@@ -41,6 +44,7 @@ pub fn run(cli: Cli) -> Exit {
     match cli.command {
         Some(Command::Verify(cmd)) => verify::run(cmd),
         Some(Command::Sign(cmd)) => sign::run(cmd),
+        Some(Command::Bundle(cmd)) => bundle::run(cmd),
         None => verify::run_demo(),
     }
 }
