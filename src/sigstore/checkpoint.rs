@@ -65,9 +65,15 @@ pub fn parse(text: &str) -> Result<SignedNote, CheckpointError> {
     let Some(split) = text.find("\n\n") else { return Err(CheckpointError::NoSeparator) };
     let body = &text[..split + 1];
     let sigs = &text[split + 2..];
-    let mut lines = body.lines();
+    let all: Vec<&str> = body.lines().collect();
+    // A note whose first line is the size and second the root lost its origin.
+    let looks_like_size_root = all.len() == 2
+        && !all[0].is_empty()
+        && all[0].bytes().all(|b| b.is_ascii_digit())
+        && STANDARD.decode(all[1]).is_ok_and(|r| r.len() == 32);
+    let mut lines = all.into_iter();
     let origin = lines.next().unwrap_or("").trim_end();
-    if origin.is_empty() {
+    if origin.is_empty() || looks_like_size_root {
         return Err(CheckpointError::MissingOrigin);
     }
     let size_line = lines.next().ok_or(CheckpointError::MissingTreeSize)?;
@@ -184,6 +190,7 @@ mod tests {
         let s = sig_line("o", [0; 4], b"x");
         // Origin missing: the note starts with the tree size's line gone.
         assert_eq!(parse(&format!("\n5\n{root}\n\n{s}\n")), Err(CheckpointError::MissingOrigin));
+        assert_eq!(parse(&format!("5\n{root}\n\n{s}\n")), Err(CheckpointError::MissingOrigin));
         assert_eq!(parse(&format!("o\n\n{s}\n")), Err(CheckpointError::MissingTreeSize));
         assert_eq!(parse(&format!("o\n5\n\n{s}\n")), Err(CheckpointError::MissingRootHash));
         assert_eq!(parse(&format!("o\n-5\n{root}\n\n{s}\n")), Err(CheckpointError::BadTreeSize("-5".into())));
