@@ -466,18 +466,19 @@ fn signer_material(
         (SignerPolicy::Identity(p), Some(der)) => {
             let cert = Cert::from_der(der.as_bytes(), 0).map_err(|e| format!("the signing certificate does not parse: {e}"))?;
             let info = parse_certificate_info(der).map_err(|e| format!("the signing certificate does not parse: {e}"))?;
-            outcome.identity = cert.info.san.first().cloned();
+            let sans: Vec<&str> = cert.info.san.iter().filter_map(|s| san_value(s)).collect();
+            outcome.identity = sans.first().map(|s| s.to_string());
             outcome.issuer = cert.info.oidc_issuer.clone();
             outcome.leaf = Some(cert.info.clone());
             checks.pass(ids::POLICY, "keyless bundle, identity policy given");
-            match cert.info.san.iter().find(|s| p.identity_matches(s)) {
+            match sans.iter().find(|s| p.identity_matches(s)) {
                 Some(s) => {
-                    outcome.identity = Some(s.clone());
+                    outcome.identity = Some(s.to_string());
                     checks.pass(ids::IDENTITY, format!("certificate SAN {s:?} is {}", p.describe_identity()))
                 }
                 None => checks.fail(
                     ids::IDENTITY,
-                    format!("certificate SANs {:?} do not match the expected identity {}", cert.info.san, p.describe_identity()),
+                    format!("certificate SANs {sans:?} do not match the expected identity {}", p.describe_identity()),
                 ),
             }
             match &cert.info.oidc_issuer {
@@ -561,6 +562,15 @@ fn check_signature_and_binding(bundle: &Bundle, key: &DerPublicKey, sig: &[u8], 
         }
         _ => checks.fail(ids::SIGNATURE, "unsupported bundle content"),
     }
+}
+
+/// The identity value of a SAN as our X.509 layer renders it: email, URI,
+/// or Fulcio's username otherName (1.3.6.1.4.1.57264.1.7). Other kinds
+/// (DNS, IP, directory names) are never identities.
+fn san_value(san: &str) -> Option<&str> {
+    san.strip_prefix("email:")
+        .or_else(|| san.strip_prefix("uri:"))
+        .or_else(|| san.strip_prefix("othername:1.3.6.1.4.1.57264.1.7:"))
 }
 
 /// The sha256 subject digests of an in-toto statement.
