@@ -114,7 +114,7 @@ fn must_fail_cases_fail_for_the_stated_reason() {
             assert_eq!(code(&o), 1, "{name}[{}]: exit {:?}, stderr {}", check["id"], o.status.code(), String::from_utf8_lossy(&o.stderr));
             let r = report(&o);
             assert_eq!(r["verdict"], "failed", "{name}");
-            assert_eq!(r["signer"]["pinned"], Value::Bool(false), "{name}: a failed bundle must not pin the signer");
+            assert_ne!(r["signer"]["pinned"], Value::Bool(true), "{name}: a failed bundle must not pin the signer");
             let failing = failing_ids(&r);
             let hit = ids.iter().find(|id| failing.iter().any(|f| f == *id));
             match hit {

@@ -286,6 +286,17 @@ fn run(
 ) -> Result<(), String> {
     let raw: Value = serde_json::from_slice(bundle_json).map_err(|e| format!("the bundle is not valid JSON: {e}"))?;
     preflight(&raw)?;
+    // The typed parser rejects a malformed checkpoint as a bundle error;
+    // parse each one ourselves first so the report names the checkpoint.
+    if let Some(entries) = raw.pointer("/verificationMaterial/tlogEntries").and_then(Value::as_array) {
+        for (i, e) in entries.iter().enumerate() {
+            if let Some(text) = e.pointer("/inclusionProof/checkpoint/envelope").and_then(Value::as_str) {
+                if let Err(err) = checkpoint::parse(text) {
+                    checks.fail(ids::CHECKPOINT, format!("entry {i}: {err}"));
+                }
+            }
+        }
+    }
     let text = std::str::from_utf8(bundle_json).map_err(|_| "the bundle is not UTF-8".to_string())?;
     let bundle = Bundle::from_json(text).map_err(|e| format!("the bundle does not parse: {e}"))?;
     checks.pass(ids::BUNDLE, format!("{} bundle parsed", bundle.media_type.as_str()));
