@@ -285,3 +285,34 @@ fn oms_model_signed_with_sigstore_method() {
     assert_eq!(r["signer"]["pinned"], Value::Bool(false));
     assert_eq!(check_status(&r, "sigstore.identity").as_deref(), Some("fail"));
 }
+
+/// Rewrites the first entry's checkpoint text with `f`.
+fn with_checkpoint(dir: &Path, f: impl Fn(&str) -> String) -> Value {
+    let mut b = load(&dir.join("bundle.sigstore.json"));
+    let cp = b["verificationMaterial"]["tlogEntries"][0]["inclusionProof"]["checkpoint"]["envelope"].as_str().unwrap().to_string();
+    b["verificationMaterial"]["tlogEntries"][0]["inclusionProof"]["checkpoint"]["envelope"] = json!(f(&cp));
+    b
+}
+
+#[test]
+fn checkpoint_key_hint_and_origin_are_checked() {
+    use base64::Engine;
+    let Some(dir) = case("happy-path-v0.3-new-mediaType") else { return };
+    // Flip the key hint of the log's signature line: no line names the log.
+    let b = with_checkpoint(&dir, |cp| {
+        let (body, sig) = cp.split_once("\n\n").unwrap();
+        let line = sig.lines().next().unwrap();
+        let (name, b64) = line.rsplit_once(' ').unwrap();
+        let mut raw = base64::engine::general_purpose::STANDARD.decode(b64).unwrap();
+        raw[0] ^= 0xff;
+        format!("{body}\n\n{name} {}\n", base64::engine::general_purpose::STANDARD.encode(raw))
+    });
+    assert_rejected(&verify_mutated(&dir, &b), "sigstore.checkpoint", "key hint");
+    // Another log's origin.
+    let b = with_checkpoint(&dir, |cp| cp.replacen("rekor.sigstore.dev - ", "rekor.example.com - ", 1));
+    assert_rejected(&verify_mutated(&dir, &b), "sigstore.checkpoint", "does not belong to the log");
+    // An extra unknown witness line is tolerated.
+    let b = with_checkpoint(&dir, |cp| format!("{cp}\u{2014} witness.example AAAAAAAAAAAA\n"));
+    let o = verify_mutated(&dir, &b);
+    assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stdout));
+}
