@@ -2,6 +2,7 @@
 //! lives in its own module and returns an [`Exit`] code; `main` only maps
 //! that to the process status.
 
+pub mod bundle;
 pub mod output;
 pub mod report;
 pub mod sign;
@@ -38,6 +39,8 @@ pub enum Command {
     Sign(sign::SignCmd),
     /// Report licences, lineage and findings with the verification result.
     Report(report::ReportCmd),
+    /// Sigstore bundles: `bundle verify` checks any bundle over a file or digest, offline.
+    Bundle(bundle::BundleCmd),
 }
 
 /// Runs the parsed command line.
@@ -46,6 +49,7 @@ pub fn run(cli: Cli) -> Exit {
         Some(Command::Verify(cmd)) => verify::run(cmd),
         Some(Command::Sign(cmd)) => sign::run(cmd),
         Some(Command::Report(cmd)) => report::run(cmd),
+        Some(Command::Bundle(cmd)) => bundle::run(cmd),
         None => verify::run_demo(),
     }
 }

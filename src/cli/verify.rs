@@ -22,17 +22,26 @@ pub struct VerifyFlags {
     #[arg(long, value_name = "FILE")]
     pub signature: Option<PathBuf>,
     /// Signer's public key (PEM SubjectPublicKeyInfo), for key-signed models.
-    #[arg(long, value_name = "PUBKEY.pem", conflicts_with_all = ["cert_chain", "identity"])]
+    #[arg(long, value_name = "PUBKEY.pem", conflicts_with_all = ["cert_chain", "identity", "identity_regexp"])]
     pub key: Option<PathBuf>,
     /// Trust anchor certificates (PEM, repeatable) for certificate-signed models.
     #[arg(long = "cert-chain", value_name = "CA.pem", conflicts_with = "identity")]
     pub cert_chain: Vec<PathBuf>,
     /// Expected signer identity (certificate SAN) for Sigstore keyless signatures.
-    #[arg(long, value_name = "SAN", requires = "issuer")]
+    #[arg(long, value_name = "SAN", conflicts_with = "identity_regexp")]
     pub identity: Option<String>,
+    /// Expected signer identity as a regular expression (unanchored, cosign semantics).
+    #[arg(long, value_name = "REGEX")]
+    pub identity_regexp: Option<String>,
     /// Expected OIDC issuer for Sigstore keyless signatures.
-    #[arg(long, value_name = "URL", requires = "identity")]
+    #[arg(long, value_name = "URL", conflicts_with = "issuer_regexp")]
     pub issuer: Option<String>,
+    /// Expected OIDC issuer as a regular expression.
+    #[arg(long, value_name = "REGEX")]
+    pub issuer_regexp: Option<String>,
+    /// Use the embedded Sigstore staging trust root instead of public-good.
+    #[arg(long)]
+    pub staging: bool,
     /// Sigstore trusted root (trusted_root.json) instead of the embedded one.
     #[arg(long = "trusted-root", value_name = "FILE")]
     pub trusted_root: Option<PathBuf>,
@@ -55,8 +64,12 @@ pub struct VerifyFlags {
 
 #[derive(Debug, Args)]
 pub struct VerifyCmd {
-    /// Model directory or file, oci://HOST[:PORT]/REPO[:TAG][@sha256:…], or hf://ORG/NAME[@REV].
+    /// Model directory or file, oci://HOST[:PORT]/REPO[:TAG][@sha256:…], or hf://ORG/NAME[@REV]
+    /// (with --bundle: an artifact file or sha256:<hex>).
     pub source: String,
+    /// Verify this Sigstore bundle over SOURCE instead of a model (same as `modelvet bundle verify`).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["signature", "cert_chain"])]
+    pub bundle: Option<PathBuf>,
     #[command(flatten)]
     pub flags: VerifyFlags,
     #[command(flatten)]
@@ -83,6 +96,13 @@ impl VerifyFlags {
         opts.allow_symlinks = self.allow_symlinks;
         opts.at = self.at;
         opts.trusted_root = self.trusted_root.clone();
+        opts.sigstore_staging = self.staging;
+        let identity = super::bundle::identity_policy(
+            self.identity.as_deref(),
+            self.identity_regexp.as_deref(),
+            self.issuer.as_deref(),
+            self.issuer_regexp.as_deref(),
+        )?;
         if let Some(k) = &self.key {
             let text = std::fs::read_to_string(k).map_err(|e| format!("cannot read key {}: {e}", k.display()))?;
             let key = PublicKey::from_pem(&text).map_err(|e| format!("{}: {e}", k.display()))?;
@@ -98,22 +118,18 @@ impl VerifyFlags {
                 anchors.extend(certs);
             }
             opts.trust = Trust::Anchors(anchors);
-        } else if let (Some(identity), Some(issuer)) = (&self.identity, &self.issuer) {
+        } else if let Some(policy) = identity {
             if !crate::sigstore::KEYLESS_AVAILABLE {
                 return Err("Sigstore keyless verification (--identity/--issuer) is not available in this build".into());
             }
-            opts.trust = Trust::Sigstore(crate::sigstore::IdentityPolicy {
-                identity: identity.clone(),
-                identity_regexp: false,
-                issuer: issuer.clone(),
-                issuer_regexp: false,
-            });
+            policy.compile().map_err(|e| e.to_string())?;
+            opts.trust = Trust::Sigstore(policy);
         }
         Ok(opts)
     }
 
     pub fn is_pinned(&self) -> bool {
-        self.key.is_some() || !self.cert_chain.is_empty() || self.identity.is_some()
+        self.key.is_some() || !self.cert_chain.is_empty() || self.identity.is_some() || self.identity_regexp.is_some()
     }
 }
 
@@ -125,6 +141,22 @@ pub fn verify_with_flags(source: &std::path::Path, flags: &VerifyFlags) -> Resul
 }
 
 pub fn run(cmd: VerifyCmd) -> Exit {
+    if let Some(bundle) = &cmd.bundle {
+        // The sigstore-conformance client protocol: `verify --bundle B ... FILE_OR_DIGEST`.
+        let f = &cmd.flags;
+        return super::bundle::run_verify(&super::bundle::BundleVerifyArgs {
+            bundle: bundle.clone(),
+            key: f.key.clone(),
+            identity: f.identity.clone(),
+            identity_regexp: f.identity_regexp.clone(),
+            issuer: f.issuer.clone(),
+            issuer_regexp: f.issuer_regexp.clone(),
+            trusted_root: f.trusted_root.clone(),
+            staging: f.staging,
+            format: cmd.format,
+            artifact: cmd.source.clone(),
+        });
+    }
     if !cmd.flags.is_pinned() {
         return fail(
             Exit::Usage,
@@ -156,7 +188,10 @@ pub fn run_demo() -> Exit {
         key: Some(demo.join("..").join("keys").join("demo-signer.pub.pem")),
         cert_chain: Vec::new(),
         identity: None,
+        identity_regexp: None,
         issuer: None,
+        issuer_regexp: None,
+        staging: false,
         trusted_root: None,
         at: None,
         ignore_paths: Vec::new(),

@@ -61,6 +61,8 @@ pub struct VerifyOptions {
     pub at: Option<OffsetDateTime>,
     /// Sigstore trusted root override (keyless method).
     pub trusted_root: Option<PathBuf>,
+    /// Use the embedded Sigstore staging trust root (keyless method).
+    pub sigstore_staging: bool,
 }
 
 impl VerifyOptions {
@@ -77,6 +79,7 @@ impl VerifyOptions {
             allow_symlinks: false,
             at: None,
             trusted_root: None,
+            sigstore_staging: false,
         }
     }
 
