@@ -15,6 +15,8 @@ use std::time::{Duration, Instant};
 /// of the bundle the report does not carry.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EnvelopeView {
+    /// The signature file, relative to the model directory when inside it.
+    pub path: String,
     pub media_type: String,
     pub payload_type: String,
     /// (keyid, signature length in bytes) per DSSE signature.
@@ -29,9 +31,10 @@ pub struct EnvelopeView {
 
 impl EnvelopeView {
     /// Reads what the bundle says; never fails (a broken bundle is shown as such).
-    pub fn read(bytes: &[u8]) -> EnvelopeView {
+    pub fn read(path: String, bytes: &[u8]) -> EnvelopeView {
         match parse_bundle(bytes) {
             Ok(b) => EnvelopeView {
+                path,
                 media_type: b.media_type.clone(),
                 payload_type: b.envelope.payload_type.clone(),
                 signatures: b.envelope.signatures.iter().map(|s| (s.keyid.clone(), s.sig.len())).collect(),
@@ -44,6 +47,7 @@ impl EnvelopeView {
                 error: None,
             },
             Err(e) => EnvelopeView {
+                path,
                 media_type: String::new(),
                 payload_type: String::new(),
                 signatures: Vec::new(),
@@ -140,8 +144,13 @@ pub fn run_verification(opts: &VerifyOptions, generation: u64, cancel: &CancelFl
         .source
         .signature
         .as_ref()
-        .and_then(|p| std::fs::read(p).ok())
-        .map(|bytes| Box::new(EnvelopeView::read(&bytes)));
+        .and_then(|p| {
+            let shown = std::path::Path::new(p)
+                .strip_prefix(&opts.model)
+                .map(|r| r.display().to_string())
+                .unwrap_or_else(|_| p.clone());
+            std::fs::read(p).ok().map(|bytes| Box::new(EnvelopeView::read(shown, &bytes)))
+        });
     send(JobEvent::Prepared { report: Box::new(prepared.report().clone()), files: prepared.pending_files(), envelope });
     let observer = ChannelObserver { sink, generation, items: Mutex::new(Vec::new()) };
     let report = prepared.run(&observer, cancel);

@@ -110,10 +110,7 @@ async fn event_loop(terminal: &mut DefaultTerminal, launch: Launch) -> std::io::
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-    #[cfg(unix)]
-    let mut sigterm = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
-    #[cfg(unix)]
-    let mut sighup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())?;
+    let mut signals = termination_signals()?;
     let mut pending = app.start();
     let mut dirty = true;
     let mut last_draw = Instant::now() - FRAME;
@@ -146,15 +143,6 @@ async fn event_loop(terminal: &mut DefaultTerminal, launch: Launch) -> std::io::
         }
         let next_frame = tokio::time::Instant::from_std(last_draw + FRAME);
         let busy = app.needs_tick();
-        #[cfg(unix)]
-        let signal = async {
-            tokio::select! {
-                _ = sigterm.recv() => {},
-                _ = sighup.recv() => {},
-            }
-        };
-        #[cfg(not(unix))]
-        let signal = std::future::pending::<()>();
         tokio::select! {
             biased;
             ev = events.next() => match ev {
@@ -183,19 +171,40 @@ async fn event_loop(terminal: &mut DefaultTerminal, launch: Launch) -> std::io::
                 dirty = true;
             }
             _ = tokio::time::sleep_until(next_frame), if dirty => {}
-            _ = signal => return Ok(()),
+            _ = signals.recv() => return Ok(()),
         }
     }
+}
+
+/// SIGTERM, SIGHUP and SIGINT as a channel, so the loop ends normally and
+/// the terminal is restored (in raw mode Ctrl-C arrives as a key instead).
+#[cfg(unix)]
+fn termination_signals() -> std::io::Result<mpsc::UnboundedReceiver<i32>> {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP, SIGINT])?;
+    let (tx, rx) = mpsc::unbounded_channel();
+    std::thread::Builder::new().name("modelvet-signals".into()).spawn(move || {
+        for sig in signals.forever() {
+            if tx.send(sig).is_err() {
+                break;
+            }
+        }
+    })?;
+    Ok(rx)
+}
+
+#[cfg(not(unix))]
+fn termination_signals() -> std::io::Result<mpsc::UnboundedReceiver<i32>> {
+    let (tx, rx) = mpsc::unbounded_channel();
+    std::mem::forget(tx); // never fires
+    Ok(rx)
 }
 
 /// Ctrl-Z: give the terminal back, stop, and take it again on `fg`.
 fn suspend(terminal: &mut DefaultTerminal) -> std::io::Result<()> {
     ratatui::restore();
     #[cfg(unix)]
-    // SAFETY: raising a signal on our own process has no memory effects.
-    unsafe {
-        libc::raise(libc::SIGTSTP);
-    }
+    signal_hook::low_level::raise(signal_hook::consts::SIGTSTP)?;
     crossterm::terminal::enable_raw_mode()?;
     crossterm::execute!(std::io::stdout(), crossterm::terminal::EnterAlternateScreen)?;
     terminal.clear()

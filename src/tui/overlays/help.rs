@@ -40,7 +40,8 @@ impl HelpOverlay {
         if context != Context::Global {
             out.push(Context::Global);
         }
-        out.extend(Context::ALL.into_iter().filter(|c| !out.contains(c)));
+        let rest: Vec<Context> = Context::ALL.into_iter().filter(|c| !out.contains(c)).collect();
+        out.extend(rest);
         out
     }
 

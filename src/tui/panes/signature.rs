@@ -26,17 +26,11 @@ fn is_signature_check(id: &str) -> bool {
     ["bundle.", "signature.", "certificate.", "envelope.", "statement.", "manifest.", "sigstore."].iter().any(|p| id.starts_with(p))
 }
 
-/// The signature path, relative to the model when it lies inside it.
+/// The signature path as the job recorded it (relative to the model when inside it).
 fn signature_path(model: &ModelData) -> Option<String> {
     let r = model.report.as_ref()?;
     let sig = r.source.signature.as_ref()?;
-    let base = std::path::Path::new(&r.source.reference);
-    Some(
-        std::path::Path::new(sig)
-            .strip_prefix(base)
-            .map(|p| p.display().to_string())
-            .unwrap_or_else(|_| sig.clone()),
-    )
+    Some(model.envelope.as_ref().map(|e| e.path.clone()).unwrap_or_else(|| sig.clone()))
 }
 
 fn cert_lines(out: &mut Vec<Line<'static>>, theme: &Theme, certs: &[CertInfo]) {
