@@ -422,9 +422,10 @@ impl App {
             "Write the verification report as JSON to:".to_string(),
             format!("  {}", path.display()),
             String::new(),
-            format!("verdict   {}", report.verdict.word()),
-            format!("report    {}", report.digest()),
-            format!("size      {} bytes", contents.len()),
+            format!("verdict  {}", report.verdict.word()),
+            format!("size     {} bytes", contents.len()),
+            "report digest (what you saw):".to_string(),
+            format!("  {}", report.digest()),
         ];
         if exists {
             lines.push(String::new());

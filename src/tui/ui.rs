@@ -106,7 +106,7 @@ pub fn footer_line(app: &App, ctx: Context, width: u16) -> Line<'static> {
     let mut seen = Vec::new();
     let mut hints: Vec<(String, String, bool)> = Vec::new();
     for (_, b) in app.keymap.applicable(ctx) {
-        if !b.footer || seen.contains(&b.action) {
+        if !b.footer || seen.contains(&b.action) || b.action == Action::Help {
             continue;
         }
         seen.push(b.action);
@@ -128,24 +128,31 @@ pub fn footer_line(app: &App, ctx: Context, width: u16) -> Line<'static> {
         spans.push(Span::styled(key.clone(), theme.style(Role::KeyHintKey)));
         spans.push(Span::styled(format!(" {short}  "), theme.style(if *danger { Role::Danger } else { Role::KeyHintDesc })));
     }
-    if cut {
-        if let Some(k) = help_key {
-            spans.push(Span::styled(k, theme.style(Role::KeyHintKey)));
-            spans.push(Span::styled(" more", theme.style(Role::KeyHintDesc)));
-        }
+    if let Some(k) = help_key {
+        spans.push(Span::styled(k, theme.style(Role::KeyHintKey)));
+        let word = if ctx == Context::Help { " close" } else if cut { " more" } else { " help" };
+        spans.push(Span::styled(word, theme.style(Role::KeyHintDesc)));
     }
     Line::from(spans)
 }
 
 fn tabs_line(app: &App, width: u16) -> Line<'static> {
     let theme = &app.theme;
-    let full: usize = PaneId::ALL.iter().map(|p| p.title().len() + 4).sum();
+    let full: usize = PaneId::ALL.iter().map(|p| p.title().len() + 5).sum();
+    let compact: usize = PaneId::ALL.iter().map(|p| p.short_title().len() + 4).sum();
     let short = full > width as usize;
+    // Narrower still: only the active pane keeps its title.
+    let numbers_only = compact > width as usize;
     let mut spans = Vec::new();
     for (i, p) in PaneId::ALL.iter().enumerate() {
-        let title = if short { p.short_title() } else { p.title() };
+        let title = match (short, numbers_only) {
+            (_, true) if *p != app.active => "",
+            (true, _) => p.short_title(),
+            _ => p.title(),
+        };
+        let title = if title.is_empty() { String::new() } else { format!(" {title}") };
         let role = if *p == app.active { Role::TabActive } else { Role::Tab };
-        spans.push(Span::styled(format!(" {} {title} ", i + 1), theme.style(role)));
+        spans.push(Span::styled(format!(" {}{title} ", i + 1), theme.style(role)));
         spans.push(Span::raw(if short { "" } else { " " }));
     }
     Line::from(spans)

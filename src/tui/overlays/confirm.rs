@@ -22,7 +22,7 @@ pub struct ConfirmDialog {
 
 impl ConfirmDialog {
     pub fn render(&self, theme: &Theme, area: Rect, buf: &mut Buffer) {
-        let width = 72.min(area.width.saturating_sub(2)).max(20);
+        let width = 78.min(area.width.saturating_sub(2)).max(20);
         let height = (self.lines.len() as u16 + 6).min(area.height);
         let rect = centered(area, width, height);
         Clear.render(rect, buf);

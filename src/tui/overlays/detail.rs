@@ -1,7 +1,6 @@
 //! The detail view (Enter): everything about the selection, unshortened:
 //! full digests, every check, the whole statement or log entry.
 
-use super::centered;
 use crate::report::FileStatus;
 use crate::tui::format::bytes;
 use crate::tui::model::ModelData;
@@ -149,7 +148,7 @@ impl DetailOverlay {
     }
 
     pub fn render(&self, model: &ModelData, theme: &Theme, area: Rect, buf: &mut Buffer) {
-        let rect = centered(area, area.width.saturating_sub(2), area.height.saturating_sub(1));
+        let rect = area;
         Clear.render(rect, buf);
         let block = Block::default()
             .borders(Borders::ALL)

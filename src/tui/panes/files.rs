@@ -141,20 +141,24 @@ impl FilesPane {
         }
         let table_area = Rect::new(inner.x, inner.y, inner.width, inner.height - 1);
         let summary_area = Rect::new(inner.x, inner.bottom() - 1, inner.width, 1);
-        let wide = inner.width >= 110;
-        let keep = if wide { 16 } else { 8 };
+        // Column plan: digests and algorithm shrink or go before the path does.
+        let (keep, algo_w): (usize, u16) = match inner.width {
+            110.. => (16, 20),
+            76.. => (8, 8),
+            _ => (6, 0),
+        };
         let digest_w = keep as u16 + 1;
-        let widths = [
-            Constraint::Length(10),
-            Constraint::Min(12),
-            Constraint::Length(10),
-            Constraint::Length(if wide { 20 } else { 8 }),
-            Constraint::Length(digest_w),
-            Constraint::Length(digest_w),
-        ];
+        let columns = if algo_w > 0 { 6u16 } else { 5 };
+        let fixed = 10 + 9 + algo_w + 2 * digest_w + (columns - 1);
+        let path_w = inner.width.saturating_sub(fixed).max(8);
+        let mut widths = vec![Constraint::Length(10), Constraint::Length(path_w), Constraint::Length(9)];
+        if algo_w > 0 {
+            widths.push(Constraint::Length(algo_w));
+        }
+        widths.extend([Constraint::Length(digest_w), Constraint::Length(digest_w)]);
         let page = table_area.height.saturating_sub(1) as usize;
         let offset = self.offset.min(rows.len().saturating_sub(page.max(1)));
-        let path_width = inner.width.saturating_sub(10 + 10 + if wide { 20 } else { 8 } + 2 * digest_w + 5) as usize;
+        let path_width = path_w as usize;
         let body: Vec<Row> = rows
             .iter()
             .skip(offset)
@@ -163,20 +167,28 @@ impl FilesPane {
                 let f = &files[i];
                 let (role, glyph) = theme.file_status(f.status);
                 let differs = matches!((&f.expected, &f.actual), (Some(e), Some(a)) if e != a);
-                Row::new(vec![
+                let mut cells = vec![
                     Cell::from(Span::styled(format!("{glyph} {}", f.status.word()), theme.style(role))),
-                    Cell::from(truncate_left(&f.path, path_width.max(8))),
+                    Cell::from(truncate_left(&f.path, path_width)),
                     Cell::from(Line::from(f.size.map(bytes).unwrap_or_else(|| "-".into())).right_aligned()),
-                    Cell::from(f.algorithm.clone().unwrap_or_else(|| "-".into())),
-                    Cell::from(f.expected.as_deref().map(|d| short_digest(d, keep)).unwrap_or_else(|| "-".into())),
-                    Cell::from(Span::styled(
-                        f.actual.as_deref().map(|d| short_digest(d, keep)).unwrap_or_else(|| "-".into()),
-                        if differs { theme.style(Role::Fail) } else { theme.style(Role::Text) },
-                    )),
-                ])
+                ];
+                if algo_w > 0 {
+                    cells.push(Cell::from(f.algorithm.clone().unwrap_or_else(|| "-".into())));
+                }
+                cells.push(Cell::from(f.expected.as_deref().map(|d| short_digest(d, keep)).unwrap_or_else(|| "-".into())));
+                cells.push(Cell::from(Span::styled(
+                    f.actual.as_deref().map(|d| short_digest(d, keep)).unwrap_or_else(|| "-".into()),
+                    if differs { theme.style(Role::Fail) } else { theme.style(Role::Text) },
+                )));
+                Row::new(cells)
             })
             .collect();
-        let header = Row::new(["status", "path", "size", "algorithm", "expected", "actual"]).style(theme.style(Role::Header));
+        let mut names = vec!["status", "path", "size"];
+        if algo_w > 0 {
+            names.push(if algo_w >= 9 { "algorithm" } else { "algo" });
+        }
+        names.extend(["expected", "actual"]);
+        let header = Row::new(names).style(theme.style(Role::Header));
         let table = Table::new(body, widths)
             .header(header)
             .column_spacing(1)

@@ -51,7 +51,7 @@ pub fn push(out: &mut Vec<Line<'static>>, theme: &Theme, key: &str, value: &Valu
             }
         }
         v => out.push(Line::from(vec![
-            Span::styled(format!("{pad}{key}  "), theme.style(Role::Header)),
+            Span::styled(format!("{pad}{key:<13} "), theme.style(Role::Header)),
             Span::raw(scalar(v)),
         ])),
     }

@@ -121,7 +121,12 @@ pub fn render_lines(lines: Vec<Line<'_>>, scroll: usize, block: Block<'_>, theme
     let max_scroll = lines.len().saturating_sub(height);
     let scroll = scroll.min(max_scroll);
     for (i, line) in lines.iter().skip(scroll).take(height).enumerate() {
-        buf.set_line(inner.x, inner.y + i as u16, line, inner.width);
+        let y = inner.y + i as u16;
+        buf.set_line(inner.x, y, line, inner.width);
+        // A cut line ends in an ellipsis, so nothing looks complete that is not.
+        if line.width() > inner.width as usize && inner.width > 0 {
+            buf.set_string(inner.right() - 1, y, "…", theme.style(Role::Muted));
+        }
     }
     if scroll + height < lines.len() && inner.height > 0 {
         let marker = format!(" ↓ {} more ", lines.len() - scroll - height);

@@ -44,29 +44,35 @@ fn get<'a>(obj: &'a Map<String, Value>, names: &[&str]) -> Option<&'a Value> {
     names.iter().find_map(|n| obj.get(*n))
 }
 
-/// Verification status of a node: (role, glyph, word, reason).
-fn status_of<'t>(theme: &'t Theme, v: Option<&Value>) -> (Role, &'t str, &'static str, Option<String>) {
-    let not_checked = (Role::Skip, theme.symbols.skip.as_str(), "not checked", None);
-    let Some(v) = v else { return not_checked };
-    let reason = |o: &Map<String, Value>| get(o, &["reason", "error", "detail", "message"]).map(json::scalar);
-    let (word, why) = match v {
-        Value::Bool(b) => (if *b { "pass" } else { "fail" }.to_string(), None),
+/// The status word and reason of a node; a nested `status` object
+/// (`{ "status": { "ok": false, "reason": … } }`) is looked into.
+fn status_word(v: &Value) -> (String, Option<String>) {
+    match v {
+        Value::Bool(b) => (if *b { "pass" } else { "fail" }.into(), None),
         Value::String(s) => (s.to_lowercase(), None),
         Value::Object(o) => {
-            let w = match get(o, &["status", "verified", "ok", "valid"]) {
-                Some(Value::Bool(b)) => if *b { "pass" } else { "fail" }.to_string(),
-                Some(Value::String(s)) => s.to_lowercase(),
-                _ => String::new(),
-            };
-            (w, reason(o))
+            let why = get(o, &["reason", "error", "detail", "message"]).map(json::scalar);
+            match get(o, &["status", "verified", "ok", "valid"]) {
+                Some(inner @ (Value::Bool(_) | Value::String(_) | Value::Object(_))) => {
+                    let (word, inner_why) = status_word(inner);
+                    (word, inner_why.or(why))
+                }
+                _ => (String::new(), why),
+            }
         }
         _ => (String::new(), None),
-    };
+    }
+}
+
+/// Verification status of a node: (role, glyph, word, reason).
+fn status_of<'t>(theme: &'t Theme, v: Option<&Value>) -> (Role, &'t str, &'static str, Option<String>) {
+    let (word, why) = v.map(status_word).unwrap_or_default();
+    let s = &theme.symbols;
     match word.as_str() {
-        "pass" | "ok" | "verified" | "valid" | "true" => (Role::Pass, theme.symbols.pass.as_str(), "ok", why),
-        "fail" | "failed" | "invalid" | "error" | "false" | "mismatch" => (Role::Fail, theme.symbols.fail.as_str(), "FAIL", why),
-        "warn" | "warning" => (Role::Warn, theme.symbols.warn.as_str(), "warn", why),
-        _ => (Role::Skip, theme.symbols.skip.as_str(), "not checked", why),
+        "pass" | "ok" | "verified" | "valid" | "true" => (Role::Pass, s.pass.as_str(), "ok", why),
+        "fail" | "failed" | "invalid" | "error" | "false" | "mismatch" => (Role::Fail, s.fail.as_str(), "FAIL", why),
+        "warn" | "warning" => (Role::Warn, s.warn.as_str(), "warn", why),
+        _ => (Role::Skip, s.skip.as_str(), "not checked", why),
     }
 }
 
@@ -212,6 +218,9 @@ pub fn lines(model: &ModelData, theme: &Theme) -> Vec<Line<'static>> {
     }
     if let Some(ts) = top.get("timestamps") {
         out.push(Line::from(Span::styled("Timestamps", theme.style(Role::Header))));
+        if !ts.is_array() {
+            json::push(&mut out, theme, "value", ts, 2, 1);
+        }
         for (i, stamp) in ts.as_array().into_iter().flatten().enumerate() {
             let o = stamp.as_object();
             let kind = o.and_then(|o| get(o, &["kind", "type", "source"])).map(json::scalar).unwrap_or_else(|| format!("#{}", i + 1));

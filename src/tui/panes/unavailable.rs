@@ -10,9 +10,9 @@ use ratatui::text::{Line, Span};
 /// What the pane will show once its engine exists.
 fn purpose(pane: PaneId) -> &'static str {
     match pane {
-        PaneId::Licenses => "the model's declared licenses, checked against your policy",
-        PaneId::Lineage => "where the model came from: base models, datasets, fine-tunes",
-        PaneId::Ledger => "the signed evidence ledger: who approved what, and when",
+        PaneId::Licenses => "declared licenses, checked against your policy",
+        PaneId::Lineage => "base models, datasets and fine-tunes",
+        PaneId::Ledger => "the signed evidence ledger of approvals",
         _ => "",
     }
 }
@@ -24,7 +24,7 @@ pub fn lines(pane: PaneId, theme: &Theme) -> Vec<Line<'static>> {
             Span::raw(format!("  the {} engine is not available in this build", pane.title().to_lowercase())),
         ]),
         Line::default(),
-        Line::from(Span::styled("Nothing on this pane has been checked, so nothing here is a pass.", theme.style(Role::Muted))),
+        Line::from(Span::styled("Nothing on this pane has been checked: nothing here is a pass.", theme.style(Role::Muted))),
         Line::from(Span::styled(format!("When available it shows {}.", purpose(pane)), theme.style(Role::Muted))),
     ]
 }
