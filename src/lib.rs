@@ -13,5 +13,6 @@ pub mod meta;
 pub mod sigstore;
 pub mod sources;
 pub mod cli;
+pub mod tui;
 pub mod demo;
 pub mod evidence;

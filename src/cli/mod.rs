@@ -25,10 +25,19 @@ pub enum Exit {
 }
 
 #[derive(Debug, Parser)]
-#[command(name = "modelvet", version, about = "Vet third-party ML models: signatures, transparency, licenses, lineage and a signed evidence ledger")]
+#[command(
+    name = "modelvet",
+    version,
+    about = "Vet third-party ML models: signatures, transparency, licenses, lineage and a signed evidence ledger",
+    long_about = "Vet third-party ML models: signatures, transparency, licenses, lineage and a signed evidence ledger.\n\nWithout a subcommand, opens the terminal workbench on SOURCE (default: the bundled demo model).",
+    args_conflicts_with_subcommands = true
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// The workbench (no subcommand): `modelvet [SOURCE] [flags]`.
+    #[command(flatten)]
+    pub tui: crate::tui::TuiArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -50,7 +59,7 @@ pub fn run(cli: Cli) -> Exit {
         Some(Command::Sign(cmd)) => sign::run(cmd),
         Some(Command::Report(cmd)) => report::run(cmd),
         Some(Command::Bundle(cmd)) => bundle::run(cmd),
-        None => verify::run_demo(),
+        None => crate::tui::run(cli.tui),
     }
 }
 

@@ -16,7 +16,7 @@ pub enum Format {
 }
 
 /// The verification flags every command that verifies shares.
-#[derive(Debug, Clone, Args)]
+#[derive(Debug, Clone, Default, Args)]
 pub struct VerifyFlags {
     /// Signature file (default: SOURCE/model.sig, or model.sig beside a single file).
     #[arg(long, value_name = "FILE")]
@@ -177,33 +177,4 @@ pub fn run(cmd: VerifyCmd) -> Exit {
 /// 0 only for `verified`.
 pub fn exit_for(report: &VerificationReport) -> Exit {
     if report.verdict == Verdict::Verified { Exit::Ok } else { Exit::Failed }
-}
-
-/// No subcommand: verify the bundled demo model and print the report (the
-/// TUI replaces this when it is built in).
-pub fn run_demo() -> Exit {
-    let demo = crate::demo::demo_model_dir();
-    let flags = VerifyFlags {
-        signature: None,
-        key: Some(demo.join("..").join("keys").join("demo-signer.pub.pem")),
-        cert_chain: Vec::new(),
-        identity: None,
-        identity_regexp: None,
-        issuer: None,
-        issuer_regexp: None,
-        staging: false,
-        trusted_root: None,
-        at: None,
-        ignore_paths: Vec::new(),
-        ignore_unsigned_files: false,
-        no_ignore_git_paths: false,
-        allow_symlinks: false,
-    };
-    match verify_with_flags(&demo, &flags) {
-        Ok(r) => {
-            print!("{}", output::text_report(&r));
-            exit_for(&r)
-        }
-        Err(code) => code,
-    }
 }

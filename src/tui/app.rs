@@ -1,0 +1,443 @@
+//! The application state and its update function: keys become actions via
+//! the keymap; actions change state and return [`Effect`]s instead of
+//! performing them. The top overlay gets first refusal, then the active
+//! pane, then global actions.
+
+use super::action::Action;
+use super::effect::Effect;
+use super::job::JobMsg;
+use super::keymap::{Context, KeySpec, Keymap};
+use super::model::{ModelData, Phase};
+use super::overlays::{ConfirmDialog, DetailTarget, HelpOverlay, Overlay, Toast, ToastLevel};
+use super::panes::files::FilesPane;
+use super::panes::scroll::Scroll;
+use super::panes::{PaneId, overview, signature, transparency};
+use super::theme::Theme;
+use super::ui;
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use ratatui::layout::Rect;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+/// How long a toast stays up.
+pub const TOAST_TTL: Duration = Duration::from_secs(6);
+
+/// Everything the app needs at start.
+pub struct AppConfig {
+    pub source_label: String,
+    pub keymap: Keymap,
+    pub theme: Theme,
+    pub read_only: bool,
+    /// Where `export` writes the report.
+    pub export_path: PathBuf,
+}
+
+/// The whole UI state.
+pub struct App {
+    pub model: ModelData,
+    pub active: PaneId,
+    pub overview: Scroll,
+    pub files: FilesPane,
+    pub signature: Scroll,
+    pub transparency: Scroll,
+    /// Overlays, top last.
+    pub overlays: Vec<Overlay>,
+    pub toasts: Vec<Toast>,
+    pub keymap: Keymap,
+    pub theme: Theme,
+    pub read_only: bool,
+    pub export_path: PathBuf,
+    /// Terminal size, kept so paging knows the page height.
+    pub size: (u16, u16),
+    /// The current job's generation; messages from older jobs are dropped.
+    pub generation: u64,
+    pub quit: bool,
+}
+
+impl App {
+    pub fn new(config: AppConfig) -> App {
+        let keymap = if config.read_only { config.keymap.without_writes() } else { config.keymap };
+        App {
+            model: ModelData::new(config.source_label),
+            active: PaneId::Overview,
+            overview: Scroll::default(),
+            files: FilesPane::default(),
+            signature: Scroll::default(),
+            transparency: Scroll::default(),
+            overlays: Vec::new(),
+            toasts: Vec::new(),
+            keymap,
+            theme: config.theme,
+            read_only: config.read_only,
+            export_path: config.export_path,
+            size: (80, 24),
+            generation: 1,
+            quit: false,
+        }
+    }
+
+    /// The effects to run at start: the first verification.
+    pub fn start(&self) -> Vec<Effect> {
+        vec![Effect::StartVerify]
+    }
+
+    /// Where keys go now: the top overlay, else the active pane.
+    pub fn context(&self) -> Context {
+        match self.overlays.last() {
+            Some(Overlay::Help(_)) => Context::Help,
+            Some(Overlay::Filter) => Context::Filter,
+            Some(Overlay::Confirm(_)) => Context::Confirm,
+            Some(Overlay::Detail(_)) => Context::Detail,
+            None => self.active.context(),
+        }
+    }
+
+    /// Whether a tick is needed (progress animation, toast expiry).
+    pub fn needs_tick(&self) -> bool {
+        self.model.is_busy() || !self.toasts.is_empty()
+    }
+
+    pub fn resize(&mut self, width: u16, height: u16) {
+        self.size = (width, height);
+        let page = self.files_page();
+        let visible = self.files.visible(self.model.files()).len();
+        self.files.ensure_visible(visible, page);
+    }
+
+    /// Expires old toasts.
+    pub fn tick(&mut self, now: Instant) {
+        self.toasts.retain(|t| now.duration_since(t.born) < TOAST_TTL);
+    }
+
+    pub fn toast(&mut self, level: ToastLevel, text: impl Into<String>) {
+        self.toasts.push(Toast { level, text: text.into(), born: Instant::now() });
+        if self.toasts.len() > 3 {
+            self.toasts.remove(0);
+        }
+    }
+
+    /// Folds a job message in; stale generations are ignored.
+    pub fn on_job(&mut self, msg: JobMsg) {
+        if msg.generation != self.generation {
+            return;
+        }
+        let failed = matches!(msg.event, super::job::JobEvent::Failed(_));
+        self.model.apply(msg.event);
+        if failed {
+            if let Phase::Failed(m) = &self.model.phase {
+                let m = m.clone();
+                self.toast(ToastLevel::Error, m);
+            }
+        }
+        let visible = self.files.visible(self.model.files()).len();
+        let page = self.files_page();
+        self.files.ensure_visible(visible, page);
+    }
+
+    /// The outcome of an export effect.
+    pub fn export_done(&mut self, result: Result<PathBuf, String>) {
+        match result {
+            Ok(p) => self.toast(ToastLevel::Info, format!("wrote {}", p.display())),
+            Err(e) => self.toast(ToastLevel::Error, format!("export failed: {e}")),
+        }
+    }
+
+    /// Rows of the files table that fit on screen.
+    pub fn files_page(&self) -> usize {
+        FilesPane::page_rows(self.body_area())
+    }
+
+    fn body_area(&self) -> Rect {
+        ui::layout(Rect::new(0, 0, self.size.0, self.size.1), self).body
+    }
+
+    /// Lines a scroll pane's body can show.
+    fn text_page(&self) -> usize {
+        self.body_area().height.saturating_sub(2) as usize
+    }
+
+    /// A key press: through the keymap into an action.
+    pub fn handle_key(&mut self, ev: KeyEvent) -> Vec<Effect> {
+        if ev.kind != KeyEventKind::Press {
+            return Vec::new();
+        }
+        let key = KeySpec::from_event(&ev);
+        // Ctrl-C always quits, whatever the keymap says.
+        if key.code == KeyCode::Char('c') && key.mods == KeyModifiers::CONTROL {
+            return self.update(Action::Quit);
+        }
+        let ctx = self.context();
+        match self.keymap.lookup(ctx, key) {
+            Some(action) => self.update(action),
+            None => {
+                if let (true, KeyCode::Char(c)) = (ctx.takes_text(), ev.code) {
+                    if !ev.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) {
+                        self.insert_char(c);
+                    }
+                }
+                Vec::new()
+            }
+        }
+    }
+
+    fn insert_char(&mut self, c: char) {
+        match self.overlays.last_mut() {
+            Some(Overlay::Help(h)) => {
+                h.filter.push(c);
+                h.selected = 0;
+            }
+            Some(Overlay::Filter) => {
+                self.files.filter.push(c);
+                self.files.selected = 0;
+                self.files.offset = 0;
+            }
+            _ => {}
+        }
+    }
+
+    /// Applies an action: top overlay, then active pane, then global.
+    pub fn update(&mut self, action: Action) -> Vec<Effect> {
+        if action == Action::Quit {
+            self.quit = true;
+            return vec![Effect::Quit];
+        }
+        if !self.overlays.is_empty() {
+            return self.update_overlay(action);
+        }
+        if self.update_pane(action) {
+            return Vec::new();
+        }
+        self.update_global(action)
+    }
+
+    fn update_overlay(&mut self, action: Action) -> Vec<Effect> {
+        let page = self.text_page();
+        let files_page = self.files_page();
+        let Some(top) = self.overlays.last_mut() else { return Vec::new() };
+        match top {
+            Overlay::Help(help) => {
+                let count = HelpOverlay::entries(&self.keymap, help.context, &help.filter).len();
+                match action {
+                    Action::Back if !help.filter.is_empty() => {
+                        help.filter.clear();
+                        help.selected = 0;
+                    }
+                    Action::Back | Action::Help => {
+                        self.overlays.pop();
+                    }
+                    Action::DeleteChar => {
+                        help.filter.pop();
+                        help.selected = 0;
+                    }
+                    Action::ClearInput => {
+                        help.filter.clear();
+                        help.selected = 0;
+                    }
+                    Action::Down => help.selected = (help.selected + 1).min(count.saturating_sub(1)),
+                    Action::Up => help.selected = help.selected.saturating_sub(1),
+                    Action::PageDown => help.selected = (help.selected + page).min(count.saturating_sub(1)),
+                    Action::PageUp => help.selected = help.selected.saturating_sub(page),
+                    Action::Accept => {
+                        let entries = HelpOverlay::entries(&self.keymap, help.context, &help.filter);
+                        let runnable = entries
+                            .get(help.selected)
+                            .filter(|e| e.section == help.context || e.section == Context::Global)
+                            .map(|e| e.action);
+                        self.overlays.pop();
+                        if let Some(a) = runnable {
+                            return self.update(a);
+                        }
+                    }
+                    _ => {}
+                }
+                Vec::new()
+            }
+            Overlay::Filter => {
+                match action {
+                    Action::Accept => {
+                        self.overlays.pop();
+                    }
+                    Action::Back => {
+                        self.files.filter.clear();
+                        self.files.selected = 0;
+                        self.files.offset = 0;
+                        self.overlays.pop();
+                    }
+                    Action::DeleteChar => {
+                        self.files.filter.pop();
+                    }
+                    Action::ClearInput => self.files.filter.clear(),
+                    Action::Up | Action::Down => {
+                        let n = self.files.visible(self.model.files()).len();
+                        self.files.handle(action, n, files_page);
+                    }
+                    _ => {}
+                }
+                Vec::new()
+            }
+            Overlay::Confirm(dialog) => match action {
+                Action::Yes => self.close_confirm(true),
+                Action::No | Action::Back => self.close_confirm(false),
+                Action::Accept => {
+                    let yes = dialog.yes_selected;
+                    self.close_confirm(yes)
+                }
+                Action::Left | Action::Right => {
+                    dialog.yes_selected = !dialog.yes_selected;
+                    Vec::new()
+                }
+                _ => Vec::new(),
+            },
+            Overlay::Detail(detail) => {
+                match action {
+                    Action::Back => {
+                        self.overlays.pop();
+                    }
+                    _ => {
+                        let target = detail.target.clone();
+                        let len = super::overlays::detail::lines(&target, &self.model, &self.theme).len();
+                        if let Some(Overlay::Detail(d)) = self.overlays.last_mut() {
+                            d.scroll.handle(action, len, page.saturating_sub(2));
+                        }
+                    }
+                }
+                Vec::new()
+            }
+        }
+    }
+
+    fn close_confirm(&mut self, yes: bool) -> Vec<Effect> {
+        match self.overlays.pop() {
+            Some(Overlay::Confirm(d)) if yes => vec![d.effect],
+            _ => Vec::new(),
+        }
+    }
+
+    /// Pane-specific actions; returns whether the pane used it.
+    fn update_pane(&mut self, action: Action) -> bool {
+        let page = self.text_page();
+        let width = self.size.0;
+        match self.active {
+            PaneId::Files => {
+                let n = self.files.visible(self.model.files()).len();
+                let files_page = self.files_page();
+                match action {
+                    Action::Filter => {
+                        self.overlays.push(Overlay::Filter);
+                        true
+                    }
+                    Action::Back if !self.files.filter.is_empty() => {
+                        self.files.filter.clear();
+                        self.files.selected = 0;
+                        self.files.offset = 0;
+                        true
+                    }
+                    _ => self.files.handle(action, n, files_page),
+                }
+            }
+            PaneId::Overview => {
+                let len = overview::lines(&self.model, &self.theme, width).len();
+                self.overview.handle(action, len, page)
+            }
+            PaneId::Signature => {
+                let len = signature::lines(&self.model, &self.theme).len();
+                self.signature.handle(action, len, page)
+            }
+            PaneId::Transparency => {
+                let len = transparency::lines(&self.model, &self.theme).len();
+                self.transparency.handle(action, len, page)
+            }
+            PaneId::Licenses | PaneId::Lineage | PaneId::Ledger => false,
+        }
+    }
+
+    fn update_global(&mut self, action: Action) -> Vec<Effect> {
+        match action {
+            Action::Quit => {
+                self.quit = true;
+                return vec![Effect::Quit];
+            }
+            Action::Suspend => return vec![Effect::Suspend],
+            Action::NextPane => self.active = self.active.next(),
+            Action::PrevPane => self.active = self.active.prev(),
+            Action::Pane(p) => self.active = p,
+            Action::Help => self.overlays.push(Overlay::Help(HelpOverlay::new(self.context()))),
+            Action::Detail => {
+                if let Some(target) = self.detail_target() {
+                    self.overlays.push(Overlay::Detail(super::overlays::DetailOverlay { target, scroll: Scroll::default() }));
+                }
+            }
+            Action::Rehash => {
+                self.generation += 1;
+                let label = self.model.source_label.clone();
+                self.model = ModelData::new(label);
+                return vec![Effect::CancelJob, Effect::StartVerify];
+            }
+            Action::Cancel => {
+                if self.model.is_busy() {
+                    return vec![Effect::CancelJob];
+                }
+                self.toast(ToastLevel::Info, "nothing is running");
+            }
+            Action::Export => return self.ask_export(),
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    fn detail_target(&self) -> Option<DetailTarget> {
+        match self.active {
+            PaneId::Overview => Some(DetailTarget::Report),
+            PaneId::Files => {
+                let files = self.model.files();
+                let rows = self.files.visible(files);
+                rows.get(self.files.selected).map(|&i| DetailTarget::File(files[i].path.clone()))
+            }
+            PaneId::Signature => Some(DetailTarget::Signature),
+            PaneId::Transparency => Some(DetailTarget::Transparency),
+            _ => None,
+        }
+    }
+
+    /// Export is a write: it is confirmed, showing exactly what is written where.
+    fn ask_export(&mut self) -> Vec<Effect> {
+        if self.read_only {
+            self.toast(ToastLevel::Error, "read-only mode: export is disabled");
+            return Vec::new();
+        }
+        let Some(report) = self.model.report.as_ref().filter(|_| self.model.is_final()) else {
+            self.toast(ToastLevel::Error, "the report is not final yet: wait for hashing to finish");
+            return Vec::new();
+        };
+        let contents = match serde_json::to_string_pretty(report) {
+            Ok(s) => s + "\n",
+            Err(e) => {
+                self.toast(ToastLevel::Error, format!("cannot serialise the report: {e}"));
+                return Vec::new();
+            }
+        };
+        let path = self.export_path.clone();
+        let exists = path.exists();
+        let mut lines = vec![
+            "Write the verification report as JSON to:".to_string(),
+            format!("  {}", path.display()),
+            String::new(),
+            format!("verdict  {}", report.verdict.word()),
+            format!("size     {} bytes", contents.len()),
+            "report digest (what you saw):".to_string(),
+            format!("  {}", report.digest()),
+        ];
+        if exists {
+            lines.push(String::new());
+            lines.push("The file exists and will be REPLACED.".into());
+        }
+        self.overlays.push(Overlay::Confirm(ConfirmDialog {
+            title: "Export report".into(),
+            lines,
+            yes_label: if exists { "Replace".into() } else { "Write".into() },
+            yes_selected: false,
+            effect: Effect::Export { path, contents },
+        }));
+        Vec::new()
+    }
+}

@@ -1,0 +1,17 @@
+//! Side effects the state asks for; the runtime performs them. Keeping them
+//! out of `update` lets tests run key sequences without a terminal or threads.
+
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// Start (or restart) the verification job for the current generation.
+    StartVerify,
+    /// Stop the running job.
+    CancelJob,
+    /// Write `contents` to `path` (confirmed by the reviewer first).
+    Export { path: PathBuf, contents: String },
+    /// Restore the terminal and stop the process (Ctrl-Z).
+    Suspend,
+    Quit,
+}

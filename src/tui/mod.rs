@@ -1,0 +1,46 @@
+//! The terminal workbench: a reviewer opens a model and sees, truthfully,
+//! whether it is what it claims to be. It consumes the engine (`oms`,
+//! `hashing`, `report`) and never the other way round.
+//!
+//! Layers: [`app`] (state + update → effects), [`ui`] and [`panes`] /
+//! [`overlays`] (pure rendering), [`job`] (background verification with a
+//! progress channel), [`runtime`] (terminal, event loop, effects).
+
+pub mod action;
+pub mod app;
+pub mod effect;
+pub mod format;
+pub mod job;
+pub mod keymap;
+pub mod model;
+pub mod overlays;
+pub mod panes;
+pub mod runtime;
+pub mod theme;
+pub mod ui;
+
+use crate::cli::verify::VerifyFlags;
+use clap::Args;
+use std::path::PathBuf;
+
+/// The bare `modelvet [SOURCE]` form: open the workbench.
+#[derive(Debug, Clone, Args, Default)]
+pub struct TuiArgs {
+    /// Model directory or single model file (default: the bundled demo model).
+    #[arg(value_name = "SOURCE")]
+    pub source: Option<PathBuf>,
+    #[command(flatten)]
+    pub flags: VerifyFlags,
+    /// Theme: a built-in name (default, light, high-contrast, monochrome,
+    /// colorblind) or a TOML file. NO_COLOR selects monochrome.
+    #[arg(long, value_name = "NAME|FILE")]
+    pub theme: Option<String>,
+    /// Keymap TOML applied on top of the built-in bindings.
+    #[arg(long, value_name = "FILE")]
+    pub keymap: Option<PathBuf>,
+    /// Hide every action that writes (export, future approvals).
+    #[arg(long)]
+    pub read_only: bool,
+}
+
+pub use runtime::run;

@@ -1,0 +1,208 @@
+//! Scripted key sequences through the real keymap: navigation, filter,
+//! sort, help (as a command palette), detail, confirm, rehash and quit,
+//! asserting on state and on the screen.
+
+#[path = "tuisupport/mod.rs"]
+mod common;
+
+use common::{Fixture, app_for, press, render, run_job};
+use modelvet::report::FileStatus;
+use modelvet::tui::effect::Effect;
+use modelvet::tui::keymap::Context;
+use modelvet::tui::model::Phase;
+use modelvet::tui::overlays::{DetailTarget, Overlay};
+use modelvet::tui::panes::PaneId;
+
+#[test]
+fn numbers_and_tab_switch_panes() {
+    let (_tmp, mut app, _) = app_for(Fixture::Verified, "default");
+    assert_eq!(app.active, PaneId::Overview);
+    press(&mut app, "2");
+    assert_eq!(app.active, PaneId::Files);
+    press(&mut app, "<Tab> <Tab>");
+    assert_eq!(app.active, PaneId::Transparency);
+    press(&mut app, "<S-Tab> <S-Tab> <S-Tab>");
+    assert_eq!(app.active, PaneId::Overview);
+    press(&mut app, "<S-Tab>");
+    assert_eq!(app.active, PaneId::Ledger);
+    assert!(render(&mut app, 80, 24).contains("ledger engine is not available in this build"));
+    press(&mut app, "7 <Tab>");
+    assert_eq!(app.active, PaneId::Overview);
+}
+
+#[test]
+fn filter_narrows_the_table_and_esc_clears_it() {
+    let (_tmp, mut app, _) = app_for(Fixture::Tampered, "default");
+    press(&mut app, "2 / json");
+    assert_eq!(app.context(), Context::Filter);
+    assert_eq!(app.files.filter, "json");
+    // `q` is text while filtering, not quit.
+    press(&mut app, "q <Backspace>");
+    assert!(!app.quit);
+    press(&mut app, "<Enter>");
+    assert_eq!(app.context(), Context::Files);
+    let shown = app.files.visible(app.model.files());
+    let paths: Vec<&str> = shown.iter().map(|&i| app.model.files()[i].path.as_str()).collect();
+    assert_eq!(paths, ["config.json", "generation_config.json", "tokenizer.json", "tokenizer_config.json"]);
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.contains("filter: json"), "{screen}");
+    assert!(!screen.contains("model.safetensors"), "{screen}");
+    press(&mut app, "<Esc>");
+    assert!(app.files.filter.is_empty());
+    assert_eq!(app.files.visible(app.model.files()).len(), app.model.files().len());
+}
+
+#[test]
+fn filter_by_status_word_finds_the_modified_file() {
+    let (_tmp, mut app, _) = app_for(Fixture::Tampered, "default");
+    press(&mut app, "2 / modified <Enter> <Enter>");
+    match app.overlays.last() {
+        Some(Overlay::Detail(d)) => assert_eq!(d.target, DetailTarget::File("model.safetensors".into())),
+        other => panic!("expected the detail view, got {other:?}"),
+    }
+    let screen = render(&mut app, 120, 40);
+    let entry = app.model.files().iter().find(|f| f.path == "model.safetensors").expect("entry");
+    assert_eq!(entry.status, FileStatus::Modified);
+    // The detail view shows both full digests.
+    assert!(screen.contains(entry.expected.as_deref().expect("expected")), "{screen}");
+    assert!(screen.contains(entry.actual.as_deref().expect("actual")), "{screen}");
+    assert!(screen.contains("✗ modified"));
+    press(&mut app, "<Esc>");
+    assert!(app.overlays.is_empty());
+}
+
+#[test]
+fn moving_and_sorting_the_table() {
+    let (_tmp, mut app, _) = app_for(Fixture::Missing, "default");
+    press(&mut app, "2 j j");
+    assert_eq!(app.files.selected, 2);
+    press(&mut app, "G");
+    assert_eq!(app.files.selected, app.model.files().len() - 1);
+    press(&mut app, "g s");
+    let first = app.files.visible(app.model.files())[0];
+    assert_eq!(app.model.files()[first].status, FileStatus::Missing, "status sort puts problems first");
+    press(&mut app, "S");
+    let first = app.files.visible(app.model.files())[0];
+    assert_ne!(app.model.files()[first].status, FileStatus::Missing);
+    assert!(render(&mut app, 80, 24).contains("sorted by status ↓"));
+}
+
+#[test]
+fn help_is_generated_from_the_keymap_filterable_and_runs_entries() {
+    let (_tmp, mut app, _) = app_for(Fixture::Verified, "default");
+    press(&mut app, "?");
+    assert_eq!(app.context(), Context::Help);
+    let screen = render(&mut app, 120, 40);
+    for b in app.keymap.bindings(Context::Global).iter().take(5) {
+        assert!(screen.contains(&b.desc), "help lacks {:?}\n{screen}", b.desc);
+    }
+    // Typing filters; Enter runs the selected entry (a command palette).
+    press(&mut app, "files <Down> <Up>");
+    let screen = render(&mut app, 120, 40);
+    assert!(screen.contains("Files pane"), "{screen}");
+    assert!(!screen.contains("Signature pane"), "{screen}");
+    press(&mut app, "<Enter>");
+    assert!(app.overlays.is_empty());
+    assert_eq!(app.active, PaneId::Files);
+    // Esc clears the filter first, then closes.
+    press(&mut app, "? xyz <Esc>");
+    assert_eq!(app.context(), Context::Help);
+    press(&mut app, "<Esc>");
+    assert_eq!(app.context(), Context::Files);
+}
+
+#[test]
+fn export_is_confirmed_and_defaults_to_cancel() {
+    let (tmp, mut app, _) = app_for(Fixture::Verified, "default");
+    app.export_path = tmp.path().join("report.json");
+    assert!(press(&mut app, "e <Enter>").is_empty(), "Enter on the default button cancels");
+    assert!(app.overlays.is_empty());
+    assert!(press(&mut app, "e n").is_empty());
+    let effects = press(&mut app, "e y");
+    match effects.as_slice() {
+        [Effect::Export { path, contents }] => {
+            assert_eq!(path, &app.export_path);
+            let v: serde_json::Value = serde_json::from_str(contents).expect("json");
+            assert_eq!(v["verdict"], "verified");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn read_only_hides_and_refuses_writes() {
+    let (_tmp, dir) = Fixture::Verified.build();
+    let mut cfg = common::config("m", "default");
+    cfg.read_only = true;
+    let mut app = modelvet::tui::app::App::new(cfg);
+    run_job(&mut app, &common::options(&dir, "m", true));
+    assert!(press(&mut app, "e").is_empty());
+    assert!(app.overlays.is_empty());
+    press(&mut app, "?");
+    let screen = render(&mut app, 120, 40);
+    assert!(!screen.contains("Export"), "{screen}");
+}
+
+#[test]
+fn rehash_restarts_with_a_new_generation_and_drops_stale_events() {
+    let (_tmp, mut app, opts) = app_for(Fixture::Tampered, "default");
+    let old = common::job_events(app.generation, &opts);
+    let effects = press(&mut app, "r");
+    assert_eq!(effects, vec![Effect::CancelJob, Effect::StartVerify]);
+    assert_eq!(app.model.phase, Phase::Preparing);
+    for msg in old {
+        app.on_job(msg);
+    }
+    assert_eq!(app.model.phase, Phase::Preparing, "stale events are ignored");
+    run_job(&mut app, &opts);
+    assert!(app.model.is_final());
+}
+
+#[test]
+fn keys_work_while_hashing() {
+    let (_tmp, dir) = Fixture::Verified.build();
+    let opts = common::options(&dir, "m", true);
+    let mut app = modelvet::tui::app::App::new(common::config("m", "default"));
+    let events = common::job_events(app.generation, &opts);
+    app.on_job(events[0].clone()); // prepared: the table exists, nothing hashed
+    assert!(app.model.is_busy());
+    press(&mut app, "2 j / json <Enter> ? <Esc>");
+    assert_eq!(app.active, PaneId::Files);
+    assert_eq!(app.files.filter, "json");
+    assert!(press(&mut app, "e").is_empty(), "export waits for the final report");
+    assert_eq!(app.toasts.len(), 1);
+    assert_eq!(press(&mut app, "x"), vec![Effect::CancelJob]);
+}
+
+#[test]
+fn quit_and_ctrl_c() {
+    let (_tmp, mut app, _) = app_for(Fixture::Verified, "default");
+    assert_eq!(press(&mut app, "q"), vec![Effect::Quit]);
+    let (_tmp, mut app, _) = app_for(Fixture::Verified, "default");
+    press(&mut app, "2 /");
+    assert_eq!(press(&mut app, "<C-c>"), vec![Effect::Quit], "Ctrl-C quits even from a text input");
+    let (_tmp, mut app, _) = app_for(Fixture::Verified, "default");
+    assert_eq!(press(&mut app, "<C-z>"), vec![Effect::Suspend]);
+}
+
+#[test]
+fn key_releases_are_ignored() {
+    let (_tmp, mut app, _) = app_for(Fixture::Verified, "default");
+    let mut ev = common::key("q");
+    ev.kind = crossterm::event::KeyEventKind::Release;
+    assert!(app.handle_key(ev).is_empty());
+    assert!(!app.quit);
+}
+
+#[test]
+fn resizing_keeps_the_selection_on_screen() {
+    let (_tmp, mut app, _) = app_for(Fixture::UnsignedExtra, "default");
+    press(&mut app, "2 G");
+    let last = app.files.selected;
+    render(&mut app, 120, 40);
+    render(&mut app, 60, 12);
+    assert_eq!(app.files.selected, last);
+    assert!(app.files.offset + app.files_page() > app.files.selected);
+    let screen = render(&mut app, 60, 12);
+    assert!(screen.contains("notes.txt") || screen.contains("tokenizer_config.json"), "{screen}");
+}
