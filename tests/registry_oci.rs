@@ -37,19 +37,7 @@ fn push_dir(reg: &Registry, repo: &str, tag: &str, dir: &Path) -> Descriptor {
 }
 
 fn key_flags() -> VerifyFlags {
-    VerifyFlags {
-        signature: None,
-        key: Some(demo_key()),
-        cert_chain: Vec::new(),
-        identity: None,
-        issuer: None,
-        trusted_root: None,
-        at: None,
-        ignore_paths: Vec::new(),
-        ignore_unsigned_files: false,
-        no_ignore_git_paths: false,
-        allow_symlinks: false,
-    }
+    VerifyFlags { key: Some(demo_key()), ..Default::default() }
 }
 
 #[test]
