@@ -11,4 +11,5 @@ pub mod report;
 pub mod oms;
 pub mod sigstore;
 pub mod cli;
+pub mod ledger;
 pub mod demo;

@@ -2,7 +2,10 @@
 //! lives in its own module and returns an [`Exit`] code; `main` only maps
 //! that to the process status.
 
+pub mod approve;
+pub mod ledger;
 pub mod output;
+pub mod reviewer;
 pub mod sign;
 pub mod verify;
 
@@ -34,6 +37,14 @@ pub enum Command {
     Verify(verify::VerifyCmd),
     /// Sign a model with your own key (OMS v1.0, key method).
     Sign(sign::SignCmd),
+    /// Manage the reviewer key and the trusted reviewers.
+    Reviewer(reviewer::ReviewerCmd),
+    /// Verify a model, then record a signed approval in the ledger.
+    Approve(approve::DecideCmd),
+    /// Verify a model, then record a signed rejection in the ledger.
+    Reject(approve::DecideCmd),
+    /// Inspect and verify the evidence ledger.
+    Ledger(ledger::LedgerCmd),
 }
 
 /// Runs the parsed command line.
@@ -41,6 +52,10 @@ pub fn run(cli: Cli) -> Exit {
     match cli.command {
         Some(Command::Verify(cmd)) => verify::run(cmd),
         Some(Command::Sign(cmd)) => sign::run(cmd),
+        Some(Command::Reviewer(cmd)) => reviewer::run(cmd),
+        Some(Command::Approve(cmd)) => approve::run(cmd, crate::ledger::Decision::Approve),
+        Some(Command::Reject(cmd)) => approve::run(cmd, crate::ledger::Decision::Reject),
+        Some(Command::Ledger(cmd)) => ledger::run(cmd),
         None => verify::run_demo(),
     }
 }

@@ -1,0 +1,394 @@
+//! A ledger entry: a reviewer's decision about one exact model, as an in-toto
+//! Statement v1 in a DSSE envelope in a Sigstore bundle v0.3, signed by the
+//! reviewer's ECDSA key.
+//!
+//! The statement is serialised once, when drafted; the signed bundle bytes
+//! are what the ledger stores and hashes, and are never re-serialised (JSON
+//! has many spellings of the same value, a signature covers one).
+//!
+//! The predicate follows the spirit of in-toto's `human-review` predicate
+//! (`result`, `timestamp`) and adds what an auditor asks: the model identity,
+//! the digest of the report the reviewer saw (and its verdict, and whether a
+//! failed verification was overridden), the scope of the review, and the
+//! ledger state the reviewer saw (`seen`: tree size + root), which chains
+//! entries more strongly than a `prev` pointer and is signed outside the
+//! write lock, so concurrent appends never invalidate it.
+//!
+//! The reviewer's public key travels inside the signed predicate so anyone
+//! can check the signature; whether that key is *trusted* is a separate
+//! question answered by the trusted-reviewers list.
+
+use super::merkle::Hash;
+use crate::crypto::{PrivateKey, PublicKey};
+use crate::dsse::{BUNDLE_V03, Envelope, INTOTO_PAYLOAD_TYPE, key_bundle_json, pae};
+use crate::report::{VerificationReport, Verdict};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use std::fmt;
+
+pub const STATEMENT_TYPE: &str = "https://in-toto.io/Statement/v1";
+/// Predicate type of review entries.
+pub const REVIEW_PREDICATE: &str = "https://modelvet.dev/ledger/review/v1";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Decision {
+    Approve,
+    Reject,
+}
+
+impl Decision {
+    pub fn word(self) -> &'static str {
+        match self {
+            Decision::Approve => "approve",
+            Decision::Reject => "reject",
+        }
+    }
+}
+
+impl fmt::Display for Decision {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.word())
+    }
+}
+
+/// What the review covered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Scope {
+    Security,
+    Legal,
+    Ops,
+}
+
+impl Scope {
+    pub fn word(self) -> &'static str {
+        match self {
+            Scope::Security => "security",
+            Scope::Legal => "legal",
+            Scope::Ops => "ops",
+        }
+    }
+}
+
+impl fmt::Display for Scope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.word())
+    }
+}
+
+/// The ledger state a reviewer saw when deciding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SeenState {
+    pub tree_size: u64,
+    pub root: Hash,
+}
+
+/// What the reviewer asks to record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReviewRequest {
+    pub decision: Decision,
+    pub scope: Scope,
+    pub note: String,
+    /// Approve even though verification did not pass.
+    pub allow_override: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EntryError {
+    #[error("the report has no model digest (the model could not be hashed), so there is nothing to bind a decision to")]
+    NoModelDigest,
+    #[error("verification {verdict}: approving needs --override (reasons: {reasons})")]
+    NeedsOverride { verdict: &'static str, reasons: String },
+    #[error("the signing key {actual} is not the reviewer key {expected} the draft names")]
+    WrongSigner { expected: String, actual: String },
+    #[error("entry is not a Sigstore bundle: {0}")]
+    Bundle(String),
+    #[error("entry statement is malformed: {0}")]
+    Statement(String),
+    #[error("entry signature does not verify: {0}")]
+    Signature(String),
+}
+
+/// The reviewer as recorded in an entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReviewerClaim {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    pub key_fingerprint: String,
+    pub public_key: String,
+}
+
+/// The report as recorded in an entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReportClaim {
+    pub digest: String,
+    pub verdict: Verdict,
+    #[serde(default)]
+    pub reasons: Vec<String>,
+    pub schema: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ModelClaim {
+    /// `sha256:<hex>`, the model identity of the report.
+    pub digest: String,
+    /// What the reviewer opened (path or reference).
+    pub source: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SeenClaim {
+    pub tree_size: u64,
+    /// Hex RFC 6962 root.
+    pub root_hash: String,
+}
+
+/// The decoded review predicate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReviewClaims {
+    pub decision: Decision,
+    /// `pass` for approvals, `fail` for rejections (in-toto human-review).
+    pub result: String,
+    pub scope: Scope,
+    pub note: String,
+    /// RFC 3339 UTC.
+    pub timestamp: String,
+    #[serde(rename = "override")]
+    pub overridden: bool,
+    pub model: ModelClaim,
+    pub report: ReportClaim,
+    pub reviewer: ReviewerClaim,
+    /// The ledger's origin, so an entry cannot be replayed into another ledger.
+    pub ledger: String,
+    pub seen: SeenClaim,
+}
+
+impl ReviewClaims {
+    pub fn seen_state(&self) -> Result<SeenState, EntryError> {
+        let root = hex::decode(&self.seen.root_hash)
+            .ok()
+            .and_then(|v| <Hash>::try_from(v).ok())
+            .ok_or_else(|| EntryError::Statement("seen.rootHash is not a 32-byte hex hash".into()))?;
+        Ok(SeenState { tree_size: self.seen.tree_size, root })
+    }
+}
+
+/// A statement ready to be signed: `statement` is exactly the payload the
+/// reviewer's signature will cover (a confirm dialog can show it verbatim).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReviewDraft {
+    pub claims: ReviewClaims,
+    pub statement: Vec<u8>,
+}
+
+fn hex_of(digest: &str) -> Result<&str, EntryError> {
+    let hex = digest
+        .strip_prefix("sha256:")
+        .ok_or_else(|| EntryError::Statement(format!("model digest '{digest}' is not sha256:<hex>")))?;
+    if hex.len() != 64 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(EntryError::Statement(format!("model digest '{digest}' is not sha256:<64 hex>")));
+    }
+    Ok(hex)
+}
+
+/// Builds the statement for `req` about `report`. Fails when the report has
+/// no model identity, or when approving a model that did not verify without
+/// `allow_override`.
+#[allow(clippy::too_many_arguments)]
+pub fn draft_review(
+    report: &VerificationReport,
+    req: &ReviewRequest,
+    reviewer_key: &PublicKey,
+    reviewer_name: Option<String>,
+    reviewer_email: Option<String>,
+    ledger_origin: &str,
+    seen: SeenState,
+    time: time::OffsetDateTime,
+) -> Result<ReviewDraft, EntryError> {
+    let digest = report.model_digest.clone().ok_or(EntryError::NoModelDigest)?;
+    let hex = hex_of(&digest)?.to_string();
+    let verified = report.verdict == Verdict::Verified;
+    if req.decision == Decision::Approve && !verified && !req.allow_override {
+        return Err(EntryError::NeedsOverride { verdict: report.verdict.word(), reasons: report.reasons.join("; ") });
+    }
+    let timestamp = time
+        .to_offset(time::UtcOffset::UTC)
+        .replace_nanosecond(0)
+        .ok()
+        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+        .ok_or_else(|| EntryError::Statement("time cannot be formatted".into()))?;
+    let claims = ReviewClaims {
+        decision: req.decision,
+        result: if req.decision == Decision::Approve { "pass" } else { "fail" }.into(),
+        scope: req.scope,
+        note: req.note.clone(),
+        timestamp,
+        overridden: req.decision == Decision::Approve && !verified,
+        model: ModelClaim { digest, source: report.source.reference.clone() },
+        report: ReportClaim {
+            digest: report.digest(),
+            verdict: report.verdict,
+            reasons: report.reasons.clone(),
+            schema: report.schema.clone(),
+        },
+        reviewer: ReviewerClaim {
+            name: reviewer_name,
+            email: reviewer_email,
+            key_fingerprint: reviewer_key.fingerprint(),
+            public_key: reviewer_key.to_pem(),
+        },
+        ledger: ledger_origin.to_string(),
+        seen: SeenClaim { tree_size: seen.tree_size, root_hash: hex::encode(seen.root) },
+    };
+    let statement = json!({
+        "_type": STATEMENT_TYPE,
+        "subject": [{ "name": report.source.reference, "digest": { "sha256": hex } }],
+        "predicateType": REVIEW_PREDICATE,
+        "predicate": claims,
+    });
+    let statement = serde_json::to_vec(&statement).map_err(|e| EntryError::Statement(e.to_string()))?;
+    Ok(ReviewDraft { claims, statement })
+}
+
+/// The exact bytes of a signed entry (a Sigstore bundle JSON document).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedEntry {
+    pub bytes: Vec<u8>,
+}
+
+impl ReviewDraft {
+    /// Signs the statement with the reviewer key the draft names.
+    pub fn sign(&self, key: &PrivateKey) -> Result<SignedEntry, EntryError> {
+        let public = key.public_key();
+        if public.fingerprint() != self.claims.reviewer.key_fingerprint {
+            return Err(EntryError::WrongSigner {
+                expected: self.claims.reviewer.key_fingerprint.clone(),
+                actual: public.fingerprint(),
+            });
+        }
+        let env = Envelope::sign_intoto(self.statement.clone(), key);
+        Ok(SignedEntry { bytes: key_bundle_json(&env, &public.hint()).into_bytes() })
+    }
+}
+
+/// An entry whose signature verified with the key it names.
+#[derive(Debug, Clone)]
+pub struct OpenedEntry {
+    pub claims: ReviewClaims,
+    pub key: PublicKey,
+}
+
+/// Parses `bytes` and checks the bundle shape, the statement, the key hint
+/// and the DSSE signature. `key_of` parses a PEM key (a cache in bulk use).
+pub fn open_entry(bytes: &[u8], key_of: &dyn Fn(&str) -> Result<PublicKey, String>) -> Result<OpenedEntry, EntryError> {
+    let bundle: Value = serde_json::from_slice(bytes).map_err(|e| EntryError::Bundle(e.to_string()))?;
+    if bundle.get("mediaType").and_then(Value::as_str) != Some(BUNDLE_V03) {
+        return Err(EntryError::Bundle(format!("mediaType is not {BUNDLE_V03}")));
+    }
+    let hint = bundle
+        .pointer("/verificationMaterial/publicKey/hint")
+        .and_then(Value::as_str)
+        .ok_or_else(|| EntryError::Bundle("verificationMaterial.publicKey.hint is missing".into()))?;
+    let env_json = bundle.get("dsseEnvelope").ok_or_else(|| EntryError::Bundle("dsseEnvelope is missing".into()))?;
+    let env = Envelope::from_json(env_json).map_err(|e| EntryError::Bundle(e.to_string()))?;
+    if env.payload_type != INTOTO_PAYLOAD_TYPE {
+        return Err(EntryError::Bundle(format!("payloadType is not {INTOTO_PAYLOAD_TYPE}")));
+    }
+    let [sig] = env.signatures.as_slice() else {
+        return Err(EntryError::Bundle(format!("expected exactly one signature, found {}", env.signatures.len())));
+    };
+    let statement: Value = serde_json::from_slice(&env.payload).map_err(|e| EntryError::Statement(e.to_string()))?;
+    if statement.get("_type").and_then(Value::as_str) != Some(STATEMENT_TYPE) {
+        return Err(EntryError::Statement(format!("_type is not {STATEMENT_TYPE}")));
+    }
+    if statement.get("predicateType").and_then(Value::as_str) != Some(REVIEW_PREDICATE) {
+        return Err(EntryError::Statement(format!("predicateType is not {REVIEW_PREDICATE}")));
+    }
+    let predicate = statement.get("predicate").cloned().ok_or_else(|| EntryError::Statement("predicate is missing".into()))?;
+    let claims: ReviewClaims = serde_json::from_value(predicate).map_err(|e| EntryError::Statement(e.to_string()))?;
+    let subject_hex = statement
+        .pointer("/subject/0/digest/sha256")
+        .and_then(Value::as_str)
+        .ok_or_else(|| EntryError::Statement("subject[0].digest.sha256 is missing".into()))?;
+    if hex_of(&claims.model.digest)? != subject_hex {
+        return Err(EntryError::Statement("subject digest differs from predicate.model.digest".into()));
+    }
+    claims.seen_state()?;
+    let key = key_of(&claims.reviewer.public_key).map_err(|e| EntryError::Statement(format!("reviewer.publicKey: {e}")))?;
+    if key.fingerprint() != claims.reviewer.key_fingerprint {
+        return Err(EntryError::Statement("reviewer.keyFingerprint does not match reviewer.publicKey".into()));
+    }
+    if key.hint() != hint {
+        return Err(EntryError::Bundle("publicKey.hint does not match the reviewer key".into()));
+    }
+    key.verify(&pae(&env.payload_type, &env.payload), &sig.sig)
+        .map_err(|e| EntryError::Signature(e.to_string()))?;
+    Ok(OpenedEntry { claims, key })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::SourceInfo;
+
+    pub(crate) fn sample_report(verdict: Verdict) -> VerificationReport {
+        let mut r = VerificationReport::new(SourceInfo { reference: "models/x".into(), kind: "directory".into(), signature: None });
+        r.verdict = verdict;
+        r.model_digest = Some(format!("sha256:{}", "ab".repeat(32)));
+        r
+    }
+
+    fn req(decision: Decision, allow_override: bool) -> ReviewRequest {
+        ReviewRequest { decision, scope: Scope::Legal, note: "looks fine".into(), allow_override }
+    }
+
+    fn parse(pem: &str) -> Result<PublicKey, String> {
+        PublicKey::from_pem(pem).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn signed_entry_opens_and_any_byte_change_is_caught() {
+        let key = PrivateKey::generate_p256();
+        let seen = SeenState { tree_size: 0, root: super::super::merkle::empty_root() };
+        let draft = draft_review(&sample_report(Verdict::Verified), &req(Decision::Approve, false), &key.public_key(),
+            Some("Ann".into()), None, "o", seen, time::OffsetDateTime::now_utc()).unwrap();
+        let entry = draft.sign(&key).unwrap();
+        let opened = open_entry(&entry.bytes, &parse).unwrap();
+        assert_eq!(opened.claims, draft.claims);
+        assert!(!opened.claims.overridden);
+        let text = String::from_utf8(entry.bytes.clone()).unwrap();
+        // Flip a character inside the base64 payload.
+        let at = text.find("\"payload\":\"").unwrap() + 40;
+        let mut bytes = entry.bytes.clone();
+        bytes[at] = if bytes[at] == b'A' { b'B' } else { b'A' };
+        assert!(open_entry(&bytes, &parse).is_err());
+        let other = PrivateKey::generate_p256();
+        assert!(matches!(draft.sign(&other), Err(EntryError::WrongSigner { .. })));
+    }
+
+    #[test]
+    fn approving_a_failed_model_needs_override_and_records_it() {
+        let key = PrivateKey::generate_p256();
+        let seen = SeenState { tree_size: 0, root: [0; 32] };
+        let now = time::OffsetDateTime::now_utc();
+        let failed = sample_report(Verdict::Failed);
+        let e = draft_review(&failed, &req(Decision::Approve, false), &key.public_key(), None, None, "o", seen, now);
+        assert!(matches!(e, Err(EntryError::NeedsOverride { .. })));
+        let d = draft_review(&failed, &req(Decision::Approve, true), &key.public_key(), None, None, "o", seen, now).unwrap();
+        assert!(d.claims.overridden);
+        let r = draft_review(&failed, &req(Decision::Reject, false), &key.public_key(), None, None, "o", seen, now).unwrap();
+        assert!(!r.claims.overridden);
+        let mut none = failed.clone();
+        none.model_digest = None;
+        assert_eq!(draft_review(&none, &req(Decision::Reject, false), &key.public_key(), None, None, "o", seen, now),
+            Err(EntryError::NoModelDigest));
+    }
+}
