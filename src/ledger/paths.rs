@@ -63,11 +63,18 @@ pub fn write_private(path: &Path, bytes: &[u8], overwrite: bool) -> Result<(), L
     let mut f = opts.open(&tmp).map_err(|e| LedgerError::io(&tmp, e))?;
     f.write_all(bytes).and_then(|_| f.sync_all()).map_err(|e| LedgerError::io(&tmp, e))?;
     drop(f);
-    if !overwrite && path.exists() {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(LedgerError::Exists(path.to_path_buf()));
+    if overwrite {
+        return std::fs::rename(&tmp, path).map_err(|e| LedgerError::io(path, e));
     }
-    std::fs::rename(&tmp, path).map_err(|e| LedgerError::io(path, e))
+    // Linking fails if the name exists: two processes creating the same
+    // key at once cannot overwrite each other's.
+    let linked = std::fs::hard_link(&tmp, path);
+    let _ = std::fs::remove_file(&tmp);
+    match linked {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(LedgerError::Exists(path.to_path_buf())),
+        Err(e) => Err(LedgerError::io(path, e)),
+    }
 }
 
 /// Creates a directory (and parents) with mode 0700 for new directories.

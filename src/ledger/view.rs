@@ -104,7 +104,7 @@ impl LedgerView {
 
     /// The newest intact decision of each scope for a model: what the pane's
     /// summary line shows.
-    pub fn latest_decisions(&self, digest: &str) -> Vec<&EntryView> {
+    pub fn latest_decisions<'a>(&'a self, digest: &'a str) -> Vec<&'a EntryView> {
         let mut out: Vec<&EntryView> = Vec::new();
         for e in self.for_model(digest).filter(|e| e.mark != EntryMark::Invalid) {
             out.retain(|x| x.scope != e.scope);
