@@ -161,8 +161,9 @@ fn approving_a_model_that_fails_verification_needs_override_and_records_it() {
     copy_dir(&demo_model(), &model);
     std::fs::write(model.join("config.json"), b"{\"tampered\": true}").unwrap();
     let ledger = sb.ledger();
+    let signer = demo_pub();
     let args = |extra: &[&str]| {
-        let mut a = vec!["approve", model.to_str().unwrap(), "--key", demo_pub().to_str().unwrap(), "--note", "urgent",
+        let mut a = vec!["approve", model.to_str().unwrap(), "--key", signer.to_str().unwrap(), "--note", "urgent",
             "--ledger", ledger.to_str().unwrap()];
         a.extend_from_slice(extra);
         a.into_iter().map(String::from).collect::<Vec<_>>()
