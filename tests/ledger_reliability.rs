@@ -1,6 +1,7 @@
 //! Reliability of the ledger file under real concurrent processes and
 //! crashes:
-//! - two processes of the real binary appending at the same time;
+//! - two writers running the real binary (`modelvet approve`, 500 times
+//!   each, in two concurrent shell loops) on one ledger;
 //! - two long-lived processes appending 500 entries each through the library
 //!   (each is this test executable re-run as a worker: a real process doing
 //!   real appends, see `worker`);
@@ -97,11 +98,11 @@ fn two_worker_processes_append_500_entries_each() {
 }
 
 #[test]
-fn two_cli_processes_append_concurrently() {
+fn two_cli_processes_append_500_entries_each() {
     let sb = Sandbox::new();
     sb.init_reviewer("Alice");
     let ledger = sb.ledger();
-    let per = 25;
+    let per = 500;
     let script = format!(
         "i=0; while [ $i -lt {per} ]; do \"$0\" approve \"$1\" --key \"$2\" --ledger \"$3\" --note \"$4 $i\" >/dev/null || exit 1; i=$((i+1)); done"
     );
