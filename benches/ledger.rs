@@ -74,7 +74,42 @@ fn main() {
         times[times.len() - 1].as_secs_f64(),
         rayon::current_num_threads()
     );
+    phases(&path, &ledger);
     let t = Instant::now();
     let v = view::load_view(&ledger, &opts).expect("view");
     println!("view (verify + rows for the pane): {:.3} s, {} entries", t.elapsed().as_secs_f64(), v.entries.len());
+}
+
+/// Where verification time goes, one phase at a time (single thread).
+fn phases(path: &Path, ledger: &Ledger) {
+    use modelvet::crypto::PublicKey;
+    use modelvet::ledger::{entry, merkle, note};
+    let t = Instant::now();
+    let c = rusqlite::Connection::open(path).expect("open");
+    let qc: String = c.query_row("PRAGMA quick_check", [], |r| r.get(0)).expect("quick_check");
+    let quick = t.elapsed();
+    let t = Instant::now();
+    let rows = ledger.raw_entries().expect("rows");
+    let cps = ledger.raw_checkpoints().expect("checkpoints");
+    let read = t.elapsed();
+    let t = Instant::now();
+    let leaves: Vec<merkle::Hash> = rows.iter().map(|r| merkle::leaf_hash(&r.body)).collect();
+    let _roots = merkle::prefix_roots(&leaves);
+    let tree = t.elapsed();
+    let t = Instant::now();
+    let parse = |pem: &str| PublicKey::from_pem(pem).map_err(|e| e.to_string());
+    for r in &rows {
+        entry::open_entry(&r.body, &parse).expect("entry");
+    }
+    let entries = t.elapsed();
+    let v = ledger.recorded_verifier().expect("vkey");
+    let t = Instant::now();
+    for cp in &cps {
+        note::Checkpoint::open(&cp.note, &v).expect("checkpoint");
+    }
+    let checkpoints = t.elapsed();
+    println!(
+        "phases (1 thread): quick_check {:.3} s ({qc}), read rows {:.3} s, leaves+prefix roots {:.3} s, open+verify entries {:.3} s, checkpoints {:.3} s",
+        quick.as_secs_f64(), read.as_secs_f64(), tree.as_secs_f64(), entries.as_secs_f64(), checkpoints.as_secs_f64()
+    );
 }
