@@ -82,7 +82,6 @@ fn main() {
 
 /// Where verification time goes, one phase at a time (single thread).
 fn phases(path: &Path, ledger: &Ledger) {
-    use modelvet::crypto::PublicKey;
     use modelvet::ledger::{entry, merkle, note};
     let t = Instant::now();
     let c = rusqlite::Connection::open(path).expect("open");
@@ -97,9 +96,9 @@ fn phases(path: &Path, ledger: &Ledger) {
     let _roots = merkle::prefix_roots(&leaves);
     let tree = t.elapsed();
     let t = Instant::now();
-    let parse = |pem: &str| PublicKey::from_pem(pem).map_err(|e| e.to_string());
+    let keys = entry::KeyCache::default();
     for r in &rows {
-        entry::open_entry(&r.body, &parse).expect("entry");
+        entry::open_entry(&r.body, &keys).expect("entry");
     }
     let entries = t.elapsed();
     let v = ledger.recorded_verifier().expect("vkey");

@@ -20,10 +20,10 @@
 
 use super::merkle::Hash;
 use crate::crypto::{PrivateKey, PublicKey};
-use crate::dsse::{BUNDLE_V03, Envelope, INTOTO_PAYLOAD_TYPE, key_bundle_json, pae};
+use crate::dsse::{BUNDLE_V03, Envelope, INTOTO_PAYLOAD_TYPE, decode_b64, key_bundle_json, pae};
 use crate::report::{VerificationReport, Verdict};
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::json;
 use std::fmt;
 
 pub const STATEMENT_TYPE: &str = "https://in-toto.io/Statement/v1";
@@ -286,77 +286,174 @@ pub struct OpenedEntry {
     pub key: PublicKey,
 }
 
+/// A reviewer public key with what checking an entry needs, computed once.
+#[derive(Debug)]
+pub struct ReviewerKey {
+    pub key: PublicKey,
+    pub fingerprint: String,
+    pub hint: String,
+    /// Uncompressed SEC1 point, for aws-lc.
+    point: Vec<u8>,
+}
+
+impl ReviewerKey {
+    pub fn from_pem(pem: &str) -> Result<Self, String> {
+        let key = PublicKey::from_pem(pem).map_err(|e| e.to_string())?;
+        let point_len = match key.curve() {
+            crate::crypto::Curve::P256 => 65,
+            crate::crypto::Curve::P384 => 97,
+            crate::crypto::Curve::P521 => 133,
+        };
+        // The SubjectPublicKeyInfo ends with the uncompressed SEC1 point.
+        let spki = key.spki_der();
+        let point = spki
+            .len()
+            .checked_sub(point_len)
+            .map(|at| spki[at..].to_vec())
+            .filter(|p| p.first() == Some(&0x04))
+            .ok_or_else(|| "key has no uncompressed point".to_string())?;
+        Ok(ReviewerKey { fingerprint: key.fingerprint(), hint: key.hint(), point, key })
+    }
+
+    /// ECDSA verification through aws-lc-rs (already linked for
+    /// rustls-webpki): `ledger verify` checks every entry's signature, and
+    /// aws-lc's P-256 is several times faster than the pure-Rust `p256`
+    /// crate. Same semantics as [`PublicKey::verify`]: the curve's own hash,
+    /// strict DER signatures.
+    pub fn verify(&self, msg: &[u8], der_sig: &[u8]) -> Result<(), EntryError> {
+        use aws_lc_rs::signature::{self, UnparsedPublicKey};
+        let alg: &'static signature::EcdsaVerificationAlgorithm = match self.key.curve() {
+            crate::crypto::Curve::P256 => &signature::ECDSA_P256_SHA256_ASN1,
+            crate::crypto::Curve::P384 => &signature::ECDSA_P384_SHA384_ASN1,
+            crate::crypto::Curve::P521 => &signature::ECDSA_P521_SHA512_ASN1,
+        };
+        UnparsedPublicKey::new(alg, &self.point)
+            .verify(msg, der_sig)
+            .map_err(|_| EntryError::Signature(format!("ECDSA signature does not verify with the {} key", self.key.curve())))
+    }
+}
+
+/// Parsed reviewer keys by PEM text: a ledger has few reviewers and many
+/// entries, so each key is decoded once. Shareable between threads.
+#[derive(Debug, Default)]
+pub struct KeyCache {
+    keys: std::sync::Mutex<std::collections::HashMap<String, Result<std::sync::Arc<ReviewerKey>, String>>>,
+}
+
+impl KeyCache {
+    pub fn get(&self, pem: &str) -> Result<std::sync::Arc<ReviewerKey>, String> {
+        if let Ok(keys) = self.keys.lock() {
+            if let Some(k) = keys.get(pem) {
+                return k.clone();
+            }
+        }
+        let k = ReviewerKey::from_pem(pem).map(std::sync::Arc::new);
+        if let Ok(mut keys) = self.keys.lock() {
+            keys.insert(pem.to_string(), k.clone());
+        }
+        k
+    }
+}
+
+// Typed views of the stored JSON: parsing straight into these is much
+// cheaper than going through `serde_json::Value`, which matters when
+// verifying every entry of a large ledger.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct BundleDoc {
+    media_type: String,
+    verification_material: MaterialDoc,
+    dsse_envelope: EnvelopeDoc,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct MaterialDoc {
+    public_key: HintDoc,
+}
+
+#[derive(Deserialize)]
+struct HintDoc {
+    hint: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct EnvelopeDoc {
+    payload: String,
+    payload_type: String,
+    signatures: Vec<SigDoc>,
+}
+
+#[derive(Deserialize)]
+struct SigDoc {
+    sig: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct StatementDoc {
+    #[serde(rename = "_type")]
+    statement_type: String,
+    subject: Vec<SubjectDoc>,
+    predicate_type: String,
+    predicate: ReviewClaims,
+}
+
+#[derive(Deserialize)]
+struct SubjectDoc {
+    digest: DigestDoc,
+}
+
+#[derive(Deserialize)]
+struct DigestDoc {
+    sha256: String,
+}
+
 /// Parses `bytes` and checks the bundle shape, the statement, the key hint
-/// and the DSSE signature. `key_of` parses a PEM key (a cache in bulk use).
-pub fn open_entry(bytes: &[u8], key_of: &dyn Fn(&str) -> Result<PublicKey, String>) -> Result<OpenedEntry, EntryError> {
-    let bundle: Value = serde_json::from_slice(bytes).map_err(|e| EntryError::Bundle(e.to_string()))?;
-    if bundle.get("mediaType").and_then(Value::as_str) != Some(BUNDLE_V03) {
+/// and the DSSE signature.
+pub fn open_entry(bytes: &[u8], keys: &KeyCache) -> Result<OpenedEntry, EntryError> {
+    let bundle: BundleDoc = serde_json::from_slice(bytes).map_err(|e| EntryError::Bundle(e.to_string()))?;
+    if bundle.media_type != BUNDLE_V03 {
         return Err(EntryError::Bundle(format!("mediaType is not {BUNDLE_V03}")));
     }
-    let hint = bundle
-        .pointer("/verificationMaterial/publicKey/hint")
-        .and_then(Value::as_str)
-        .ok_or_else(|| EntryError::Bundle("verificationMaterial.publicKey.hint is missing".into()))?;
-    let env_json = bundle.get("dsseEnvelope").ok_or_else(|| EntryError::Bundle("dsseEnvelope is missing".into()))?;
-    let env = Envelope::from_json(env_json).map_err(|e| EntryError::Bundle(e.to_string()))?;
+    let env = bundle.dsse_envelope;
     if env.payload_type != INTOTO_PAYLOAD_TYPE {
         return Err(EntryError::Bundle(format!("payloadType is not {INTOTO_PAYLOAD_TYPE}")));
     }
     let [sig] = env.signatures.as_slice() else {
         return Err(EntryError::Bundle(format!("expected exactly one signature, found {}", env.signatures.len())));
     };
-    let statement: Value = serde_json::from_slice(&env.payload).map_err(|e| EntryError::Statement(e.to_string()))?;
-    if statement.get("_type").and_then(Value::as_str) != Some(STATEMENT_TYPE) {
+    let sig = decode_b64("signatures[0].sig", &sig.sig).map_err(|e| EntryError::Bundle(e.to_string()))?;
+    let payload = decode_b64("payload", &env.payload).map_err(|e| EntryError::Bundle(e.to_string()))?;
+    let statement: StatementDoc = serde_json::from_slice(&payload).map_err(|e| EntryError::Statement(e.to_string()))?;
+    if statement.statement_type != STATEMENT_TYPE {
         return Err(EntryError::Statement(format!("_type is not {STATEMENT_TYPE}")));
     }
-    if statement.get("predicateType").and_then(Value::as_str) != Some(REVIEW_PREDICATE) {
+    if statement.predicate_type != REVIEW_PREDICATE {
         return Err(EntryError::Statement(format!("predicateType is not {REVIEW_PREDICATE}")));
     }
-    let predicate = statement.get("predicate").cloned().ok_or_else(|| EntryError::Statement("predicate is missing".into()))?;
-    let claims: ReviewClaims = serde_json::from_value(predicate).map_err(|e| EntryError::Statement(e.to_string()))?;
+    let claims = statement.predicate;
     let subject_hex = statement
-        .pointer("/subject/0/digest/sha256")
-        .and_then(Value::as_str)
-        .ok_or_else(|| EntryError::Statement("subject[0].digest.sha256 is missing".into()))?;
+        .subject
+        .first()
+        .map(|s| s.digest.sha256.as_str())
+        .ok_or_else(|| EntryError::Statement("subject is empty".into()))?;
     if hex_of(&claims.model.digest)? != subject_hex {
         return Err(EntryError::Statement("subject digest differs from predicate.model.digest".into()));
     }
     claims.seen_state()?;
-    let key = key_of(&claims.reviewer.public_key).map_err(|e| EntryError::Statement(format!("reviewer.publicKey: {e}")))?;
-    if key.fingerprint() != claims.reviewer.key_fingerprint {
+    let key = keys
+        .get(&claims.reviewer.public_key)
+        .map_err(|e| EntryError::Statement(format!("reviewer.publicKey: {e}")))?;
+    if key.fingerprint != claims.reviewer.key_fingerprint {
         return Err(EntryError::Statement("reviewer.keyFingerprint does not match reviewer.publicKey".into()));
     }
-    if key.hint() != hint {
+    if key.hint != bundle.verification_material.public_key.hint {
         return Err(EntryError::Bundle("publicKey.hint does not match the reviewer key".into()));
     }
-    verify_ecdsa(&key, &pae(&env.payload_type, &env.payload), &sig.sig)?;
-    Ok(OpenedEntry { claims, key })
-}
-
-/// ECDSA verification through aws-lc-rs (already linked for rustls-webpki):
-/// `ledger verify` checks every entry's signature, and aws-lc's P-256 is
-/// several times faster than the pure-Rust `p256` crate, which is what
-/// brings 10,000 entries under a second. Same semantics as
-/// [`PublicKey::verify`]: the curve's own hash, strict DER signatures.
-fn verify_ecdsa(key: &PublicKey, msg: &[u8], der_sig: &[u8]) -> Result<(), EntryError> {
-    use crate::crypto::Curve;
-    use aws_lc_rs::signature::{self, UnparsedPublicKey};
-    let (alg, point_len): (&'static signature::EcdsaVerificationAlgorithm, usize) = match key.curve() {
-        Curve::P256 => (&signature::ECDSA_P256_SHA256_ASN1, 65),
-        Curve::P384 => (&signature::ECDSA_P384_SHA384_ASN1, 97),
-        Curve::P521 => (&signature::ECDSA_P521_SHA512_ASN1, 133),
-    };
-    // The SubjectPublicKeyInfo ends with the uncompressed SEC1 point.
-    let spki = key.spki_der();
-    let point = spki
-        .len()
-        .checked_sub(point_len)
-        .map(|at| &spki[at..])
-        .filter(|p| p.first() == Some(&0x04))
-        .ok_or_else(|| EntryError::Signature("reviewer key has no uncompressed point".into()))?;
-    UnparsedPublicKey::new(alg, point)
-        .verify(msg, der_sig)
-        .map_err(|_| EntryError::Signature(format!("ECDSA signature does not verify with the {} key", key.curve())))
+    key.verify(&pae(&env.payload_type, &payload), &sig)?;
+    Ok(OpenedEntry { claims, key: key.key.clone() })
 }
 
 #[cfg(test)]
@@ -375,9 +472,6 @@ mod tests {
         ReviewRequest { decision, scope: Scope::Legal, note: "looks fine".into(), allow_override }
     }
 
-    fn parse(pem: &str) -> Result<PublicKey, String> {
-        PublicKey::from_pem(pem).map_err(|e| e.to_string())
-    }
 
     #[test]
     fn signed_entry_opens_and_any_byte_change_is_caught() {
@@ -386,7 +480,7 @@ mod tests {
         let draft = draft_review(&sample_report(Verdict::Verified), &req(Decision::Approve, false), &key.public_key(),
             Some("Ann".into()), None, "o", seen, time::OffsetDateTime::now_utc()).unwrap();
         let entry = draft.sign(&key).unwrap();
-        let opened = open_entry(&entry.bytes, &parse).unwrap();
+        let opened = open_entry(&entry.bytes, &KeyCache::default()).unwrap();
         assert_eq!(opened.claims, draft.claims);
         assert!(!opened.claims.overridden);
         let text = String::from_utf8(entry.bytes.clone()).unwrap();
@@ -394,7 +488,7 @@ mod tests {
         let at = text.find("\"payload\":\"").unwrap() + 40;
         let mut bytes = entry.bytes.clone();
         bytes[at] = if bytes[at] == b'A' { b'B' } else { b'A' };
-        assert!(open_entry(&bytes, &parse).is_err());
+        assert!(open_entry(&bytes, &KeyCache::default()).is_err());
         let other = PrivateKey::generate_p256();
         assert!(matches!(draft.sign(&other), Err(EntryError::WrongSigner { .. })));
     }

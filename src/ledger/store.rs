@@ -379,7 +379,7 @@ impl Ledger {
             return Err(LedgerError::ForeignLedgerKey { ledger: self.meta.vkey.clone(), ours: verifier.to_vkey() });
         }
         let opened: OpenedEntry =
-            entry::open_entry(&entry.bytes, &|pem| crate::crypto::PublicKey::from_pem(pem).map_err(|e| e.to_string()))?;
+            entry::open_entry(&entry.bytes, &entry::KeyCache::default())?;
         if opened.claims.ledger != self.meta.origin {
             return Err(LedgerError::Inconsistent(format!(
                 "entry was drafted for ledger '{}', this is '{}'",

@@ -17,11 +17,9 @@ use super::merkle::{self, Hash};
 use super::note::{Checkpoint, NoteVerifier};
 use super::store::Ledger;
 use super::{LedgerError, ReviewClaims};
-use crate::crypto::PublicKey;
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::HashMap;
-use std::sync::Mutex;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -255,21 +253,9 @@ pub fn verify_ledger(ledger: &Ledger, opts: &VerifyOptions) -> Result<VerifyRepo
     }
 
     // Entries: signature, origin, seen-state, columns, trust.
-    let key_cache: Mutex<HashMap<String, Result<PublicKey, String>>> = Mutex::new(HashMap::new());
-    let parse_key = |pem: &str| -> Result<PublicKey, String> {
-        if let Ok(cache) = key_cache.lock() {
-            if let Some(k) = cache.get(pem) {
-                return k.clone();
-            }
-        }
-        let k = PublicKey::from_pem(pem).map_err(|e| e.to_string());
-        if let Ok(mut cache) = key_cache.lock() {
-            cache.insert(pem.to_string(), k.clone());
-        }
-        k
-    };
+    let key_cache = entry::KeyCache::default();
     let opened: Vec<Result<OpenedEntry, entry::EntryError>> =
-        rows.par_iter().map(|r| entry::open_entry(&r.body, &parse_key)).collect();
+        rows.par_iter().map(|r| entry::open_entry(&r.body, &key_cache)).collect();
     let mut results = Vec::with_capacity(rows.len());
     let mut untrusted = Vec::new();
     for (pos, (r, o)) in rows.iter().zip(opened).enumerate() {
