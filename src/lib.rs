@@ -14,5 +14,6 @@ pub mod sigstore;
 pub mod sources;
 pub mod cli;
 pub mod tui;
+pub mod ledger;
 pub mod demo;
 pub mod evidence;

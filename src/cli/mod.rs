@@ -2,9 +2,12 @@
 //! lives in its own module and returns an [`Exit`] code; `main` only maps
 //! that to the process status.
 
+pub mod approve;
 pub mod bundle;
+pub mod ledger;
 pub mod output;
 pub mod report;
+pub mod reviewer;
 pub mod sign;
 pub mod source;
 pub mod verify;
@@ -50,6 +53,14 @@ pub enum Command {
     Report(report::ReportCmd),
     /// Sigstore bundles: `bundle verify` checks any bundle over a file or digest, offline.
     Bundle(bundle::BundleCmd),
+    /// Manage the reviewer key and the trusted reviewers.
+    Reviewer(reviewer::ReviewerCmd),
+    /// Verify a model, then record a signed approval in the ledger.
+    Approve(approve::DecideCmd),
+    /// Verify a model, then record a signed rejection in the ledger.
+    Reject(approve::DecideCmd),
+    /// Inspect and verify the evidence ledger.
+    Ledger(ledger::LedgerCmd),
 }
 
 /// Runs the parsed command line.
@@ -59,6 +70,10 @@ pub fn run(cli: Cli) -> Exit {
         Some(Command::Sign(cmd)) => sign::run(cmd),
         Some(Command::Report(cmd)) => report::run(cmd),
         Some(Command::Bundle(cmd)) => bundle::run(cmd),
+        Some(Command::Reviewer(cmd)) => reviewer::run(cmd),
+        Some(Command::Approve(cmd)) => approve::run(cmd, crate::ledger::Decision::Approve),
+        Some(Command::Reject(cmd)) => approve::run(cmd, crate::ledger::Decision::Reject),
+        Some(Command::Ledger(cmd)) => ledger::run(cmd),
         None => crate::tui::run(cli.tui),
     }
 }
