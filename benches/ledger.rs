@@ -19,19 +19,7 @@ fn main() {
         .expect("reviewer");
     let key = store.ledger_key_or_create().expect("ledger key");
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let flags = VerifyFlags {
-        signature: None,
-        key: Some(root.join("fixtures/demo/keys/demo-signer.pub.pem")),
-        cert_chain: Vec::new(),
-        identity: None,
-        issuer: None,
-        trusted_root: None,
-        at: None,
-        ignore_paths: Vec::new(),
-        ignore_unsigned_files: false,
-        no_ignore_git_paths: false,
-        allow_symlinks: false,
-    };
+    let flags = VerifyFlags { key: Some(root.join("fixtures/demo/keys/demo-signer.pub.pem")), ..Default::default() };
     let report = verify_with_flags(&root.join("fixtures/demo/model"), &flags).expect("demo verifies");
     let path = dir.path().join("ledger.sqlite");
     let mut ledger = Ledger::open_or_create(&path, &key).expect("ledger");

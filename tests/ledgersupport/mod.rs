@@ -101,19 +101,7 @@ pub fn stderr(o: &Output) -> String {
 
 /// Verifies the demo model with the library, as `approve` does.
 pub fn demo_report() -> modelvet::report::VerificationReport {
-    let flags = modelvet::cli::verify::VerifyFlags {
-        signature: None,
-        key: Some(demo_pub()),
-        cert_chain: Vec::new(),
-        identity: None,
-        issuer: None,
-        trusted_root: None,
-        at: None,
-        ignore_paths: Vec::new(),
-        ignore_unsigned_files: false,
-        no_ignore_git_paths: false,
-        allow_symlinks: false,
-    };
+    let flags = modelvet::cli::verify::VerifyFlags { key: Some(demo_pub()), ..Default::default() };
     modelvet::cli::verify::verify_with_flags(&demo_model(), &flags).expect("demo model verifies")
 }
 
