@@ -4,6 +4,7 @@
 
 pub mod approve;
 pub mod bundle;
+pub mod evidence;
 pub mod ledger;
 pub mod output;
 pub mod report;
@@ -61,6 +62,10 @@ pub enum Command {
     Reject(approve::DecideCmd),
     /// Inspect and verify the evidence ledger.
     Ledger(ledger::LedgerCmd),
+    /// Write an evidence bundle an auditor can re-check offline.
+    Export(evidence::ExportCmd),
+    /// Evidence bundles: `evidence verify` checks one offline.
+    Evidence(evidence::EvidenceCmd),
 }
 
 /// Runs the parsed command line.
@@ -74,6 +79,8 @@ pub fn run(cli: Cli) -> Exit {
         Some(Command::Approve(cmd)) => approve::run(cmd, crate::ledger::Decision::Approve),
         Some(Command::Reject(cmd)) => approve::run(cmd, crate::ledger::Decision::Reject),
         Some(Command::Ledger(cmd)) => ledger::run(cmd),
+        Some(Command::Export(cmd)) => evidence::run_export(cmd),
+        Some(Command::Evidence(cmd)) => evidence::run_evidence(cmd),
         None => crate::tui::run(cli.tui),
     }
 }

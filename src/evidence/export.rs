@@ -25,6 +25,8 @@ pub struct LedgerPart {
     pub reviewer_keys: Vec<(String, String)>,
     /// Time of the newest included entry (RFC 3339), for a deterministic summary.
     pub newest_time: Option<String>,
+    /// Whether any included entry is an approval.
+    pub approved: bool,
 }
 
 /// Inputs of an export.
@@ -133,14 +135,7 @@ pub fn build(inputs: &ExportInputs<'_>) -> Result<(String, Members), ExportError
     m.insert("trust/policy.json".into(), policy.clone());
 
     // The summary attestation over everything gathered so far.
-    let approved = inputs.ledger.approvals.iter().any(|(_, bytes, _)| {
-        serde_json::from_slice::<serde_json::Value>(bytes)
-            .ok()
-            .and_then(|v| v.pointer("/dsseEnvelope/payload").and_then(|p| p.as_str()).map(str::to_string))
-            .and_then(|p| crate::dsse::decode_b64("payload", &p).ok())
-            .map(|p| String::from_utf8_lossy(&p).contains("\"approve\""))
-            .unwrap_or(false)
-    });
+    let approved = inputs.ledger.approved;
     let signed_ok = report.verdict == Verdict::Verified;
     let mut levels = Vec::new();
     if signed_ok {

@@ -4,5 +4,7 @@
 
 pub mod archive;
 pub mod export;
+pub mod ledger_part;
+pub mod verify;
 pub mod sums;
 pub mod vsa;
