@@ -95,6 +95,45 @@ fn phases(path: &Path, ledger: &Ledger) {
         note::Checkpoint::open(&cp.note, &v).expect("checkpoint");
     }
     let checkpoints = t.elapsed();
+    // Raw primitive costs on this machine.
+    let pk = modelvet::crypto::PrivateKey::generate_p256();
+    let msg = b"modelvet ledger benchmark message";
+    let sig = pk.sign(msg);
+    let rk = entry::ReviewerKey::from_pem(&pk.public_key().to_pem()).expect("key");
+    let t = Instant::now();
+    for _ in 0..1000 {
+        rk.verify(msg, &sig).expect("verify");
+    }
+    let awslc = t.elapsed();
+    let t = Instant::now();
+    for _ in 0..1000 {
+        pk.public_key().verify(msg, &sig).expect("verify");
+    }
+    let rustcrypto = t.elapsed();
+    let ed = ed25519_dalek::SigningKey::from_bytes(&[5u8; 32]);
+    let edsig = {
+        use ed25519_dalek::Signer;
+        ed.sign(msg).to_bytes()
+    };
+    let t = Instant::now();
+    for _ in 0..1000 {
+        aws_lc_rs::signature::UnparsedPublicKey::new(&aws_lc_rs::signature::ED25519, ed.verifying_key().as_bytes())
+            .verify(msg, &edsig)
+            .expect("ed");
+    }
+    let ed_awslc = t.elapsed();
+    let t = Instant::now();
+    for _ in 0..1000 {
+        ed.verifying_key().verify_strict(msg, &ed25519_dalek::Signature::from_bytes(&edsig)).expect("ed");
+    }
+    let ed_dalek = t.elapsed();
+    println!("Ed25519 verify: aws-lc {:.0} us, dalek strict {:.0} us", ed_awslc.as_secs_f64() * 1000.0, ed_dalek.as_secs_f64() * 1000.0);
+    println!(
+        "ECDSA P-256 verify: aws-lc {:.0} us, p256 crate {:.0} us; Ed25519 checkpoint open {:.0} us",
+        awslc.as_secs_f64() * 1000.0,
+        rustcrypto.as_secs_f64() * 1000.0,
+        checkpoints.as_secs_f64() * 1e6 / cps.len().max(1) as f64
+    );
     println!(
         "phases (1 thread): quick_check {:.3} s ({qc}), read rows {:.3} s, leaves+prefix roots {:.3} s, open+verify entries {:.3} s, checkpoints {:.3} s",
         quick.as_secs_f64(), read.as_secs_f64(), tree.as_secs_f64(), entries.as_secs_f64(), checkpoints.as_secs_f64()

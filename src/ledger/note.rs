@@ -187,10 +187,15 @@ impl SignedNote {
                 .as_slice()
                 .try_into()
                 .map_err(|_| NoteError::BadSignature(verifier.name.clone()))?;
-            let sig = ed25519_dalek::Signature::from_bytes(&sig);
-            verifier
-                .key
-                .verify_strict(self.text.as_bytes(), &sig)
+            // RFC 8032 verification as Go's crypto/ed25519 (and so sumdb)
+            // does it, through aws-lc: `ledger verify` checks one note per
+            // entry and aws-lc is faster than ed25519-dalek here. Weak
+            // (small-order) keys are refused outright.
+            if verifier.key.is_weak() {
+                return Err(NoteError::BadSignature(verifier.name.clone()));
+            }
+            aws_lc_rs::signature::UnparsedPublicKey::new(&aws_lc_rs::signature::ED25519, verifier.key.as_bytes())
+                .verify(self.text.as_bytes(), &sig)
                 .map_err(|_| NoteError::BadSignature(verifier.name.clone()))?;
         }
         if found { Ok(()) } else { Err(NoteError::NotSignedBy(verifier.name.clone())) }

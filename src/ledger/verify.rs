@@ -228,34 +228,16 @@ pub fn verify_ledger(ledger: &Ledger, opts: &VerifyOptions) -> Result<VerifyRepo
             f.err(Some(s - 1), "checkpoint.missing", format!("entry {}: the checkpoint written with it (size {s}) is missing", s - 1));
         }
     }
-    if let Some(v) = &verifier {
-        let cp_findings: Vec<Finding> = cps
-            .par_iter()
-            .filter(|cp| cp.size >= 1 && cp.size as u64 <= n)
-            .filter_map(|cp| {
-                let s = cp.size as u64;
-                let e = Some(s - 1);
-                let mk = |code, message: String| Some(Finding { severity: Severity::Error, entry: e, code, message });
-                match Checkpoint::open(&cp.note, v) {
-                    Err(err) => mk("checkpoint.signature", format!("entry {}: checkpoint for size {s} does not verify: {err}", s - 1)),
-                    Ok(c) if c.body.size != s => mk("checkpoint.size", format!(
-                        "entry {}: checkpoint row for size {s} holds a note for size {}", s - 1, c.body.size)),
-                    Ok(c) if c.body.root != roots[s as usize] => mk("checkpoint.root", format!(
-                        "entry {}: the tree after this entry does not match its signed checkpoint (an entry at or before {} was changed, removed, inserted or reordered)",
-                        s - 1, s - 1)),
-                    Ok(c) if cp.root.as_slice() != c.body.root.as_slice() => mk("checkpoint.root-column", format!(
-                        "entry {}: the root column of checkpoint {s} differs from its signed note", s - 1)),
-                    Ok(_) => None,
-                }
-            })
-            .collect();
-        f.0.extend(cp_findings);
-    }
+    // Checkpoint signatures and entry signatures: nearly all the cost, so
+    // both run at once on the rayon pool.
+    let key_cache = entry::KeyCache::default();
+    let (cp_findings, opened) = rayon::join(
+        || check_checkpoints(&cps, n, &roots, verifier.as_ref()),
+        || rows.par_iter().map(|r| entry::open_entry(&r.body, &key_cache)).collect::<Vec<Result<OpenedEntry, entry::EntryError>>>(),
+    );
+    f.0.extend(cp_findings);
 
     // Entries: signature, origin, seen-state, columns, trust.
-    let key_cache = entry::KeyCache::default();
-    let opened: Vec<Result<OpenedEntry, entry::EntryError>> =
-        rows.par_iter().map(|r| entry::open_entry(&r.body, &key_cache)).collect();
     let mut results = Vec::with_capacity(rows.len());
     let mut untrusted = Vec::new();
     for (pos, (r, o)) in rows.iter().zip(opened).enumerate() {
@@ -370,4 +352,28 @@ pub fn verify_ledger(ledger: &Ledger, opts: &VerifyOptions) -> Result<VerifyRepo
         findings,
         entry_results: results,
     })
+}
+
+/// Signature, size and root of every checkpoint that should exist.
+fn check_checkpoints(cps: &[super::store::RawCheckpoint], n: u64, roots: &[Hash], verifier: Option<&NoteVerifier>) -> Vec<Finding> {
+    let Some(v) = verifier else { return Vec::new() };
+    cps.par_iter()
+        .filter(|cp| cp.size >= 1 && cp.size as u64 <= n)
+        .filter_map(|cp| {
+            let s = cp.size as u64;
+            let e = Some(s - 1);
+            let mk = |code, message: String| Some(Finding { severity: Severity::Error, entry: e, code, message });
+            match Checkpoint::open(&cp.note, v) {
+                Err(err) => mk("checkpoint.signature", format!("entry {}: checkpoint for size {s} does not verify: {err}", s - 1)),
+                Ok(c) if c.body.size != s => mk("checkpoint.size", format!(
+                    "entry {}: checkpoint row for size {s} holds a note for size {}", s - 1, c.body.size)),
+                Ok(c) if c.body.root != roots[s as usize] => mk("checkpoint.root", format!(
+                    "entry {}: the tree after this entry does not match its signed checkpoint (an entry at or before {} was changed, removed, inserted or reordered)",
+                    s - 1, s - 1)),
+                Ok(c) if cp.root.as_slice() != c.body.root.as_slice() => mk("checkpoint.root-column", format!(
+                    "entry {}: the root column of checkpoint {s} differs from its signed note", s - 1)),
+                Ok(_) => None,
+            }
+        })
+        .collect()
 }
