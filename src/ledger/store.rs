@@ -106,7 +106,29 @@ pub struct Ledger {
 /// Checks that an existing file looks like an intact SQLite database
 /// *before* SQLite touches it, so a wrong path or a damaged file is reported
 /// and never rewritten. Returns false when the file does not exist.
+///
+/// While another process checkpoints the WAL into the file, the header can
+/// briefly announce more pages than the file has yet; a size mismatch is
+/// therefore only final when no WAL file exists or it persists for a while.
 fn check_existing_file(path: &Path) -> Result<bool, LedgerError> {
+    let wal = {
+        let mut p = path.as_os_str().to_owned();
+        p.push("-wal");
+        PathBuf::from(p)
+    };
+    let mut attempt = 0;
+    loop {
+        match check_file_once(path) {
+            Err(LedgerError::NotALedger { reason, .. }) if reason.starts_with("truncated") && attempt < 80 && wal.exists() => {
+                attempt += 1;
+                std::thread::sleep(Duration::from_millis(25));
+            }
+            other => return other,
+        }
+    }
+}
+
+fn check_file_once(path: &Path) -> Result<bool, LedgerError> {
     let not = |reason: String| LedgerError::NotALedger { path: path.to_path_buf(), reason };
     let meta = match std::fs::metadata(path) {
         Ok(m) => m,
