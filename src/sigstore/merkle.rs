@@ -7,7 +7,7 @@
 //! a regression there cannot silently turn a corrupted proof green.
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
+
 
 /// A 32-byte SHA-256 node of the log's tree.
 pub type Hash = [u8; 32];
@@ -42,22 +42,9 @@ pub enum MerkleError {
     RootMismatch { computed: String, expected: String },
 }
 
-/// `SHA-256(0x00 || data)`: the hash of a leaf (a log entry's canonical body).
-pub fn leaf_hash(data: &[u8]) -> Hash {
-    let mut h = Sha256::new();
-    h.update([0u8]);
-    h.update(data);
-    h.finalize().into()
-}
-
-/// `SHA-256(0x01 || left || right)`: an interior node.
-pub fn node_hash(left: &Hash, right: &Hash) -> Hash {
-    let mut h = Sha256::new();
-    h.update([1u8]);
-    h.update(left);
-    h.update(right);
-    h.finalize().into()
-}
+/// The RFC 6962 leaf and node hashes are shared with the evidence ledger's
+/// tree: one implementation of the domain-separated hashing.
+pub use crate::ledger::merkle::{leaf_hash, node_hash};
 
 /// Number of hashes an inclusion proof for `index` in a tree of `size` has.
 fn expected_len(index: u64, size: u64) -> usize {
