@@ -46,11 +46,19 @@ fn show(app: &mut App, pane: PaneId) {
 fn every_pane_for_every_fixture() {
     for fixture in [Fixture::Verified, Fixture::Tampered, Fixture::UnsignedExtra, Fixture::Missing, Fixture::Unpinned] {
         let (_tmp, mut app, _) = app_for(fixture, "default");
+        // No ledger file: the pane's empty state (a fixed path keeps the snapshot stable).
+        app.ledger_loaded(modelvet::tui::ledger_ops::load(std::path::Path::new("/nonexistent/modelvet/ledger.sqlite")));
         for pane in PaneId::ALL {
             show(&mut app, pane);
             for size in [SMALL, LARGE] {
-                // The unavailable panes do not depend on the fixture.
-                if matches!(pane, PaneId::Licenses | PaneId::Lineage | PaneId::Ledger) && fixture != Fixture::Verified {
+                // Licences/lineage: the verified and the tampered copy; the
+                // empty ledger does not depend on the fixture.
+                let keep = match pane {
+                    PaneId::Licenses | PaneId::Lineage => matches!(fixture, Fixture::Verified | Fixture::Tampered),
+                    PaneId::Ledger => fixture == Fixture::Verified,
+                    _ => true,
+                };
+                if !keep {
                     continue;
                 }
                 snap(&format!("{}_{}", fixture.name(), pane.title().to_lowercase()), &mut app, size);
@@ -75,6 +83,8 @@ fn files_pane_while_hashing_shows_progress_and_provisional_statuses() {
     }
     assert!(saw_items, "the job reports items as they finish");
     assert!(app.model.is_busy());
+    app.active = PaneId::Licenses;
+    snap("hashing_licenses", &mut app, SMALL);
     app.active = PaneId::Files;
     for size in [SMALL, LARGE] {
         snap("hashing_files", &mut app, size);

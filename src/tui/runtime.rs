@@ -53,7 +53,12 @@ pub fn resolve(args: &TuiArgs) -> Result<Launch, String> {
     let mut options = flags.to_options(&source)?;
     options.reference = source.display().to_string();
     let export_path = std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")).join("modelvet-report.json");
-    Ok(Launch { options, config: AppConfig { source_label: label, keymap, theme, read_only: args.read_only, export_path } })
+    // A missing default path is shown on the Ledger pane, not fatal here.
+    let ledger_path = match &args.ledger {
+        Some(p) => Some(p.clone()),
+        None => crate::ledger::paths::default_ledger_path().ok(),
+    };
+    Ok(Launch { options, config: AppConfig { source_label: label, keymap, theme, read_only: args.read_only, export_path, ledger_path } })
 }
 
 /// Opens the workbench; returns the process exit code.
@@ -127,6 +132,14 @@ async fn event_loop(terminal: &mut DefaultTerminal, launch: Launch) -> std::io::
                 Effect::Export { path, contents } => {
                     let result = std::fs::write(&path, contents).map(|_| path.clone()).map_err(|e| format!("{}: {e}", path.display()));
                     app.export_done(result);
+                }
+                // Loading verifies every entry: well under a second even for
+                // large ledgers, so it runs inline between frames.
+                Effect::LoadLedger => app.ledger_loaded(super::ledger_ops::load_for(app.ledger_path.as_deref())),
+                Effect::AppendReview { path, draft } => {
+                    let result = super::ledger_ops::append(&path, &draft);
+                    app.review_done(result);
+                    app.ledger_loaded(super::ledger_ops::load_for(app.ledger_path.as_deref()));
                 }
                 Effect::Suspend => {
                     suspend(terminal)?;
