@@ -395,7 +395,7 @@ impl App {
                 true
             }
             PaneId::Lineage => {
-                let len = self.model.meta.as_ref().map(|m| lineage::lines(m, &self.theme).len()).unwrap_or(0);
+                let len = self.model.meta.as_ref().map(|m| lineage::lines(m, &self.theme, None).len()).unwrap_or(0);
                 self.lineage.handle(action, len, page)
             }
             PaneId::Ledger => {

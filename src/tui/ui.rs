@@ -236,7 +236,7 @@ impl Widget for &App {
             }
             PaneId::Lineage => {
                 let lines = match (licenses::waiting(&self.model, theme), &self.model.meta) {
-                    (None, Some(m)) => lineage::lines(m, theme),
+                    (None, Some(m)) => lineage::lines(m, theme, self.model.report.as_ref().and_then(|r| r.model_digest.as_deref())),
                     (w, _) => w.unwrap_or_default(),
                 };
                 render_lines(lines, self.lineage.offset, pane_block(theme, page_title(PaneId::Lineage)), theme, a.body, buf)

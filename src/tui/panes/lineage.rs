@@ -37,10 +37,15 @@ fn push(node: &LineageNode, prefix: &str, last: bool, root: bool, theme: &Theme,
     }
 }
 
-pub fn lines(meta: &MetadataReport, theme: &Theme) -> Vec<Line<'static>> {
-    let Some(tree) = meta.lineage_tree() else {
+/// `model_digest` (from the verification report) stands in for the root's
+/// digest when no document states one: it is what was actually hashed.
+pub fn lines(meta: &MetadataReport, theme: &Theme, model_digest: Option<&str>) -> Vec<Line<'static>> {
+    let Some(mut tree) = meta.lineage_tree() else {
         return vec![Line::from(Span::styled(format!("{} no model component found: no lineage to show", theme.symbols.skip), theme.style(Role::Skip)))];
     };
+    if tree.digest.is_none() {
+        tree.digest = model_digest.map(str::to_string);
+    }
     let mut out = Vec::new();
     push(&tree, "", true, true, theme, &mut out);
     if tree.children.is_empty() {
