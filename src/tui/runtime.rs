@@ -112,6 +112,7 @@ async fn event_loop(terminal: &mut DefaultTerminal, launch: Launch) -> std::io::
     app.resize(size.width, size.height);
     let (tx, mut rx) = mpsc::unbounded_channel::<JobMsg>();
     let mut jobs = Jobs { options: launch.options, tx, current: None };
+    let (ltx, mut lrx) = mpsc::unbounded_channel::<LedgerMsg>();
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -133,13 +134,22 @@ async fn event_loop(terminal: &mut DefaultTerminal, launch: Launch) -> std::io::
                     let result = std::fs::write(&path, contents).map(|_| path.clone()).map_err(|e| format!("{}: {e}", path.display()));
                     app.export_done(result);
                 }
-                // Loading verifies every entry: well under a second even for
-                // large ledgers, so it runs inline between frames.
-                Effect::LoadLedger => app.ledger_loaded(super::ledger_ops::load_for(app.ledger_path.as_deref())),
+                // Ledger work (SQLite, verifying every entry, signing) runs on
+                // its own thread so a busy or large ledger never stalls keys.
+                Effect::LoadLedger => {
+                    let (tx, path) = (ltx.clone(), app.ledger_path.clone());
+                    spawn_ledger(move || LedgerMsg::Loaded(super::ledger_ops::load_for(path.as_deref())), tx, &mut app);
+                }
                 Effect::AppendReview { path, draft } => {
-                    let result = super::ledger_ops::append(&path, &draft);
-                    app.review_done(result);
-                    app.ledger_loaded(super::ledger_ops::load_for(app.ledger_path.as_deref()));
+                    let (tx, shown) = (ltx.clone(), app.ledger_path.clone());
+                    spawn_ledger(
+                        move || {
+                            let result = super::ledger_ops::append(&path, &draft);
+                            LedgerMsg::Appended(result, super::ledger_ops::load_for(shown.as_deref()))
+                        },
+                        tx,
+                        &mut app,
+                    );
                 }
                 Effect::Suspend => {
                     suspend(terminal)?;
@@ -179,6 +189,16 @@ async fn event_loop(terminal: &mut DefaultTerminal, launch: Launch) -> std::io::
                 }
                 dirty = true;
             }
+            Some(msg) = lrx.recv() => {
+                match msg {
+                    LedgerMsg::Loaded(state) => app.ledger_loaded(state),
+                    LedgerMsg::Appended(result, state) => {
+                        app.review_done(result);
+                        app.ledger_loaded(state);
+                    }
+                }
+                dirty = true;
+            }
             _ = tick.tick(), if busy => {
                 app.tick(Instant::now());
                 dirty = true;
@@ -186,6 +206,25 @@ async fn event_loop(terminal: &mut DefaultTerminal, launch: Launch) -> std::io::
             _ = tokio::time::sleep_until(next_frame), if dirty => {}
             _ = signals.recv() => return Ok(()),
         }
+    }
+}
+
+/// The outcome of ledger work done off the UI thread.
+enum LedgerMsg {
+    Loaded(super::ledger_ops::LedgerState),
+    /// An append's result and the ledger reloaded after it.
+    Appended(Result<u64, String>, super::ledger_ops::LedgerState),
+}
+
+/// Runs `work` on a named thread and sends its result to the loop; a
+/// failure to start the thread becomes a toast.
+fn spawn_ledger(work: impl FnOnce() -> LedgerMsg + Send + 'static, tx: mpsc::UnboundedSender<LedgerMsg>, app: &mut App) {
+    let started = std::thread::Builder::new().name("modelvet-ledger".into()).spawn(move || {
+        // The loop has ended when this fails; nothing is waiting.
+        let _ = tx.send(work());
+    });
+    if let Err(e) = started {
+        app.toast(super::overlays::ToastLevel::Error, format!("cannot start the ledger thread: {e}"));
     }
 }
 
