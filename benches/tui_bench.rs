@@ -53,6 +53,7 @@ fn app() -> App {
         theme: Theme::builtin("default").expect("theme"),
         read_only: false,
         export_path: PathBuf::from("unused.json"),
+        ledger_path: None,
     })
 }
 

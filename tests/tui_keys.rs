@@ -25,7 +25,7 @@ fn numbers_and_tab_switch_panes() {
     assert_eq!(app.active, PaneId::Overview);
     press(&mut app, "<S-Tab>");
     assert_eq!(app.active, PaneId::Ledger);
-    assert!(render(&mut app, 80, 24).contains("ledger engine is not available in this build"));
+    assert!(render(&mut app, 80, 24).contains("Ledger"));
     press(&mut app, "7 <Tab>");
     assert_eq!(app.active, PaneId::Overview);
 }
@@ -205,4 +205,73 @@ fn resizing_keeps_the_selection_on_screen() {
     assert!(app.files.offset + app.files_page() > app.files.selected);
     let screen = render(&mut app, 60, 12);
     assert!(screen.contains("notes.txt") || screen.contains("tokenizer_config.json"), "{screen}");
+}
+
+/// `a` on the Ledger pane drafts the statement, the confirm dialog shows
+/// it, and "yes" signs and appends one entry that `verify_ledger` accepts.
+/// Under `--read-only` the binding is gone and the action is refused.
+/// The key store and ledger live in temp dirs (never the real home).
+#[test]
+fn approve_appends_a_verifiable_entry_and_read_only_refuses() {
+    use modelvet::ledger::paths::{CONFIG_ENV, DATA_ENV};
+    use modelvet::ledger::keys::ReviewerInfo;
+    use modelvet::ledger::{KeyStore, Ledger, verify_ledger};
+    use modelvet::tui::ledger_ops;
+    let home = tempfile::tempdir().expect("tmp");
+    // SAFETY: the only test in this binary that reads or writes these variables.
+    unsafe {
+        std::env::set_var(CONFIG_ENV, home.path().join("config"));
+        std::env::set_var(DATA_ENV, home.path().join("data"));
+    }
+    let ledger_path = home.path().join("data").join("ledger.sqlite");
+    let (_tmp, mut app, _) = app_for(Fixture::Verified, "default");
+    app.ledger_path = Some(ledger_path.clone());
+    app.ledger_loaded(ledger_ops::load(&ledger_path));
+    press(&mut app, "7");
+    assert!(render(&mut app, 80, 24).contains("no ledger yet: approve with `a`"));
+
+    // No reviewer key yet: a toast, no dialog, no entry.
+    press(&mut app, "a");
+    assert!(app.overlays.is_empty());
+    assert!(app.toasts.iter().any(|t| t.text.contains("no reviewer key")), "{:?}", app.toasts.iter().map(|t| &t.text).collect::<Vec<_>>());
+
+    let store = KeyStore::from_env().expect("store");
+    store.init_reviewer(ReviewerInfo { name: Some("Tess".into()), email: Some("tess@example.com".into()) }, false).expect("reviewer");
+    press(&mut app, "a");
+    let Some(Overlay::Confirm(dialog)) = app.overlays.last() else { panic!("confirm dialog expected") };
+    let shown = dialog.lines.join("\n");
+    let digest = app.model.report.as_ref().and_then(|r| r.model_digest.clone()).expect("digest");
+    assert!(shown.contains(&digest), "{shown}");
+    assert!(shown.contains("approve") && shown.contains("approved in the TUI") && shown.contains("tree size 0"), "{shown}");
+    let screen = render(&mut app, 120, 40);
+    assert!(screen.contains("Sign and approve"), "{screen}");
+    let effects = press(&mut app, "y");
+    let [Effect::AppendReview { path, draft }] = effects.as_slice() else { panic!("{effects:?}") };
+    // What the runtime does with the effect.
+    let result = ledger_ops::append(path, draft);
+    assert_eq!(result, Ok(0));
+    app.review_done(result);
+    app.ledger_loaded(ledger_ops::load(&ledger_path));
+
+    let ledger = Ledger::open_read_only(&ledger_path).expect("ledger");
+    let opts = modelvet::ledger::view::verify_options(&store, &[], None).expect("opts");
+    let report = verify_ledger(&ledger, &opts).expect("verify");
+    assert!(report.ok, "{report:?}");
+    assert_eq!(report.entry_results.len(), 1);
+    let screen = render(&mut app, 120, 40);
+    assert!(screen.contains("ledger intact") && screen.contains("✓ ok") && screen.contains("Tess"), "{screen}");
+
+    // Read-only: `a` is not bound on the ledger pane, and the action itself refuses.
+    let mut cfg = common::config("ro", "default");
+    cfg.read_only = true;
+    cfg.ledger_path = Some(ledger_path.clone());
+    let mut ro = modelvet::tui::app::App::new(cfg);
+    press(&mut ro, "7 a");
+    assert!(ro.overlays.is_empty());
+    ro.update(modelvet::tui::action::Action::Approve);
+    assert!(ro.overlays.is_empty());
+    assert!(ro.toasts.iter().any(|t| t.text.contains("read-only")));
+    assert!(!render(&mut ro, 120, 40).contains("a approve"));
+    let again = Ledger::open_read_only(&ledger_path).expect("ledger");
+    assert_eq!(verify_ledger(&again, &opts).expect("verify").entry_results.len(), 1);
 }

@@ -46,11 +46,19 @@ fn show(app: &mut App, pane: PaneId) {
 fn every_pane_for_every_fixture() {
     for fixture in [Fixture::Verified, Fixture::Tampered, Fixture::UnsignedExtra, Fixture::Missing, Fixture::Unpinned] {
         let (_tmp, mut app, _) = app_for(fixture, "default");
+        // No ledger file: the pane's empty state (a fixed path keeps the snapshot stable).
+        app.ledger_loaded(modelvet::tui::ledger_ops::load(std::path::Path::new("/nonexistent/modelvet/ledger.sqlite")));
         for pane in PaneId::ALL {
             show(&mut app, pane);
             for size in [SMALL, LARGE] {
-                // The unavailable panes do not depend on the fixture.
-                if matches!(pane, PaneId::Licenses | PaneId::Lineage | PaneId::Ledger) && fixture != Fixture::Verified {
+                // Licences/lineage: the verified and the tampered copy; the
+                // empty ledger does not depend on the fixture.
+                let keep = match pane {
+                    PaneId::Licenses | PaneId::Lineage => matches!(fixture, Fixture::Verified | Fixture::Tampered),
+                    PaneId::Ledger => fixture == Fixture::Verified,
+                    _ => true,
+                };
+                if !keep {
                     continue;
                 }
                 snap(&format!("{}_{}", fixture.name(), pane.title().to_lowercase()), &mut app, size);
@@ -75,6 +83,8 @@ fn files_pane_while_hashing_shows_progress_and_provisional_statuses() {
     }
     assert!(saw_items, "the job reports items as they finish");
     assert!(app.model.is_busy());
+    app.active = PaneId::Licenses;
+    snap("hashing_licenses", &mut app, SMALL);
     app.active = PaneId::Files;
     for size in [SMALL, LARGE] {
         snap("hashing_files", &mut app, size);
@@ -253,4 +263,55 @@ fn themes_render_the_same_text() {
     for (name, s) in &screens[1..] {
         assert_eq!(s, &screens[0].1, "theme {name} changes the text");
     }
+}
+
+/// The Ledger pane after one approval, and the licence detail overlay.
+/// Key store and ledger live in temp dirs (never the real home); the
+/// entry's time, the checkpoint root and the ledger origin vary per run and
+/// are replaced by same-width placeholders.
+#[test]
+fn ledger_pane_with_one_approval_and_licence_detail() {
+    use modelvet::ledger::keys::ReviewerInfo;
+    use modelvet::ledger::paths::{CONFIG_ENV, DATA_ENV};
+    use modelvet::tui::format::truncate;
+    use modelvet::tui::ledger_ops::{self, LedgerState};
+    let home = tempfile::tempdir().expect("tmp");
+    // SAFETY: the only test in this binary that reads or writes these variables.
+    unsafe {
+        std::env::set_var(CONFIG_ENV, home.path().join("config"));
+        std::env::set_var(DATA_ENV, home.path().join("data"));
+    }
+    let store = modelvet::ledger::KeyStore::from_env().expect("store");
+    store.init_reviewer(ReviewerInfo { name: Some("Tess".into()), email: None }, false).expect("reviewer");
+    let (_tmp, mut app, _) = app_for(Fixture::Verified, "default");
+    let path = home.path().join("data").join("ledger.sqlite");
+    let report = app.model.report.clone().expect("report");
+    let draft = ledger_ops::draft(&path, &report, modelvet::ledger::Decision::Approve).expect("draft");
+    assert_eq!(ledger_ops::append(&path, &draft), Ok(0));
+    app.ledger_path = Some(path.clone());
+    app.ledger_loaded(ledger_ops::load(&path));
+    let LedgerState::Loaded(view) = &app.ledger else { panic!("ledger not loaded: {:?}", app.ledger) };
+    let mut swaps: Vec<(String, String)> = Vec::new();
+    for e in &view.entries {
+        let t: String = e.time.chars().take(19).collect();
+        swaps.push((t, "YYYY-MM-DDTHH:MM:SS".into()));
+    }
+    if let Some(cp) = &view.checkpoint {
+        let r = truncate(&cp.root, 16);
+        swaps.push((r.clone(), format!("{:<w$}", "<root>", w = r.chars().count())));
+    }
+    let o = truncate(&view.origin, 40);
+    swaps.push((o.clone(), format!("{:<w$}", "<origin>", w = o.chars().count())));
+    show(&mut app, PaneId::Ledger);
+    for size in [SMALL, LARGE] {
+        let raw = render(&mut app, size.0, size.1);
+        let mut screen = normalise(&app, raw);
+        for (from, to) in &swaps {
+            screen = screen.replace(from.as_str(), to);
+        }
+        insta::assert_snapshot!(format!("ledger_one_approval_{}x{}", size.0, size.1), screen);
+    }
+    show(&mut app, PaneId::Licenses);
+    press(&mut app, "<Enter>");
+    snap("overlay_detail_licence", &mut app, LARGE);
 }

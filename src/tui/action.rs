@@ -36,6 +36,10 @@ pub enum Action {
     Cancel,
     /// Write the report as JSON (a write: confirmed, hidden in read-only mode).
     Export,
+    /// Record a signed approval of the model in the ledger (a write).
+    Approve,
+    /// Record a signed rejection of the model in the ledger (a write).
+    Reject,
     /// Accept: confirm a dialog, accept a filter, run a help entry.
     Accept,
     Yes,
@@ -77,6 +81,8 @@ impl Action {
         ("rehash", Action::Rehash),
         ("cancel", Action::Cancel),
         ("export", Action::Export),
+        ("approve", Action::Approve),
+        ("reject", Action::Reject),
         ("accept", Action::Accept),
         ("yes", Action::Yes),
         ("no", Action::No),
@@ -95,7 +101,7 @@ impl Action {
     /// Actions that write something: confirmed first, styled as dangerous,
     /// and unbound under `--read-only`.
     pub fn writes(self) -> bool {
-        matches!(self, Action::Export)
+        matches!(self, Action::Export | Action::Approve | Action::Reject)
     }
 
     /// All names, for error messages.

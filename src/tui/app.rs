@@ -11,7 +11,9 @@ use super::model::{ModelData, Phase};
 use super::overlays::{ConfirmDialog, DetailTarget, HelpOverlay, Overlay, Toast, ToastLevel};
 use super::panes::files::FilesPane;
 use super::panes::scroll::Scroll;
-use super::panes::{PaneId, overview, signature, transparency};
+use super::ledger_ops::{self, LedgerState};
+use super::panes::{PaneId, ledger, lineage, overview, signature, transparency};
+use crate::ledger::Decision;
 use super::theme::Theme;
 use super::ui;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
@@ -30,6 +32,9 @@ pub struct AppConfig {
     pub read_only: bool,
     /// Where `export` writes the report.
     pub export_path: PathBuf,
+    /// The evidence ledger (`--ledger`, else the default); `None` when no
+    /// data directory is known.
+    pub ledger_path: Option<PathBuf>,
 }
 
 /// The whole UI state.
@@ -40,6 +45,12 @@ pub struct App {
     pub files: FilesPane,
     pub signature: Scroll,
     pub transparency: Scroll,
+    /// The selected row of the Licenses pane.
+    pub licenses_selected: usize,
+    pub lineage: Scroll,
+    pub ledger_scroll: Scroll,
+    pub ledger: LedgerState,
+    pub ledger_path: Option<PathBuf>,
     /// Overlays, top last.
     pub overlays: Vec<Overlay>,
     pub toasts: Vec<Toast>,
@@ -64,6 +75,11 @@ impl App {
             files: FilesPane::default(),
             signature: Scroll::default(),
             transparency: Scroll::default(),
+            licenses_selected: 0,
+            lineage: Scroll::default(),
+            ledger_scroll: Scroll::default(),
+            ledger: LedgerState::Loading,
+            ledger_path: config.ledger_path,
             overlays: Vec::new(),
             toasts: Vec::new(),
             keymap,
@@ -76,9 +92,25 @@ impl App {
         }
     }
 
-    /// The effects to run at start: the first verification.
+    /// The effects to run at start: the first verification, the ledger.
     pub fn start(&self) -> Vec<Effect> {
-        vec![Effect::StartVerify]
+        vec![Effect::StartVerify, Effect::LoadLedger]
+    }
+
+    /// The outcome of loading the ledger.
+    pub fn ledger_loaded(&mut self, state: LedgerState) {
+        if let LedgerState::Error(e) = &state {
+            self.toast(ToastLevel::Error, format!("ledger: {e}"));
+        }
+        self.ledger = state;
+    }
+
+    /// The outcome of appending a review (the runtime reloads the ledger).
+    pub fn review_done(&mut self, result: Result<u64, String>) {
+        match result {
+            Ok(i) => self.toast(ToastLevel::Info, format!("recorded as ledger entry #{i}")),
+            Err(e) => self.toast(ToastLevel::Error, format!("not recorded: {e}")),
+        }
     }
 
     /// Where keys go now: the top overlay, else the active pane.
@@ -347,7 +379,29 @@ impl App {
                 let len = transparency::lines(&self.model, &self.theme).len();
                 self.transparency.handle(action, len, page)
             }
-            PaneId::Licenses | PaneId::Lineage | PaneId::Ledger => false,
+            PaneId::Licenses => {
+                let n = self.model.meta.as_ref().map(|m| m.license_rows().len()).unwrap_or(0);
+                let last = n.saturating_sub(1);
+                let sel = &mut self.licenses_selected;
+                *sel = match action {
+                    Action::Down => (*sel + 1).min(last),
+                    Action::Up => sel.saturating_sub(1),
+                    Action::PageDown => (*sel + page.max(1)).min(last),
+                    Action::PageUp => sel.saturating_sub(page.max(1)),
+                    Action::Top => 0,
+                    Action::Bottom => last,
+                    _ => return false,
+                };
+                true
+            }
+            PaneId::Lineage => {
+                let len = self.model.meta.as_ref().map(|m| lineage::lines(m, &self.theme, None).len()).unwrap_or(0);
+                self.lineage.handle(action, len, page)
+            }
+            PaneId::Ledger => {
+                let len = ledger::lines(&self.ledger, &self.model, &self.theme, width, self.read_only).len();
+                self.ledger_scroll.handle(action, len, page)
+            }
         }
     }
 
@@ -380,6 +434,8 @@ impl App {
                 self.toast(ToastLevel::Info, "nothing is running");
             }
             Action::Export => return self.ask_export(),
+            Action::Approve => return self.ask_review(Decision::Approve),
+            Action::Reject => return self.ask_review(Decision::Reject),
             _ => {}
         }
         Vec::new()
@@ -395,8 +451,64 @@ impl App {
             }
             PaneId::Signature => Some(DetailTarget::Signature),
             PaneId::Transparency => Some(DetailTarget::Transparency),
+            PaneId::Licenses => self
+                .model
+                .meta
+                .as_ref()
+                .filter(|m| self.licenses_selected < m.license_rows().len())
+                .map(|_| DetailTarget::License(self.licenses_selected)),
             _ => None,
         }
+    }
+
+    /// Approve/reject is a signed write: refused in read-only mode and
+    /// before the report is final; the dialog shows the drafted statement's
+    /// fields exactly, and only "yes" signs and appends it.
+    fn ask_review(&mut self, decision: Decision) -> Vec<Effect> {
+        let word = decision.word();
+        if self.read_only {
+            self.toast(ToastLevel::Error, format!("read-only mode: {word} is disabled"));
+            return Vec::new();
+        }
+        let Some(path) = self.ledger_path.clone() else {
+            self.toast(ToastLevel::Error, "no ledger path: pass --ledger PATH");
+            return Vec::new();
+        };
+        let Some(report) = self.model.report.as_ref().filter(|_| self.model.is_final()) else {
+            self.toast(ToastLevel::Error, "the report is not final yet: wait for hashing to finish");
+            return Vec::new();
+        };
+        let draft = match ledger_ops::draft(&path, report, decision) {
+            Ok(d) => d,
+            Err(e) => {
+                self.toast(ToastLevel::Error, format!("cannot {word}: {e}"));
+                return Vec::new();
+            }
+        };
+        let c = &draft.claims;
+        let reviewer = c.reviewer.name.clone().or_else(|| c.reviewer.email.clone()).unwrap_or_default();
+        let lines = vec![
+            format!("Sign and append this {word} decision to the ledger:"),
+            format!("  {}", path.display()),
+            String::new(),
+            format!("decision  {}{}", c.decision.word(), if c.overridden { " (OVERRIDE: verification failed)" } else { "" }),
+            format!("scope     {}", c.scope.word()),
+            format!("note      {}", c.note),
+            format!("model     {}", c.model.digest),
+            format!("source    {}", c.model.source),
+            format!("report    {} ({})", c.report.digest, c.report.verdict.word()),
+            format!("seen      tree size {} · root {}", c.seen.tree_size, c.seen.root_hash),
+            format!("reviewer  {} {}", c.reviewer.key_fingerprint, reviewer),
+            format!("time      {}", c.timestamp),
+        ];
+        self.overlays.push(Overlay::Confirm(ConfirmDialog {
+            title: format!("{} model", if decision == Decision::Approve { "Approve" } else { "Reject" }),
+            lines,
+            yes_label: format!("Sign and {word}"),
+            yes_selected: false,
+            effect: Effect::AppendReview { path, draft: Box::new(draft) },
+        }));
+        Vec::new()
     }
 
     /// Export is a write: it is confirmed, showing exactly what is written where.

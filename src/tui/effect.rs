@@ -11,6 +11,11 @@ pub enum Effect {
     CancelJob,
     /// Write `contents` to `path` (confirmed by the reviewer first).
     Export { path: PathBuf, contents: String },
+    /// Load (verify) the ledger at the app's ledger path.
+    LoadLedger,
+    /// Sign `draft` with the reviewer key and append it to the ledger at
+    /// `path` (confirmed by the reviewer first), then reload the ledger.
+    AppendReview { path: PathBuf, draft: Box<crate::ledger::ReviewDraft> },
     /// Restore the terminal and stop the process (Ctrl-Z).
     Suspend,
     Quit,

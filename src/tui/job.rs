@@ -70,6 +70,9 @@ pub enum JobEvent {
     Finished { report: Box<VerificationReport>, elapsed: Duration },
     /// The input could not be opened (the job ends).
     Failed(String),
+    /// Licence and lineage analysis of the verified model (sent right after
+    /// `Finished`; cheap, so it shares the job's thread).
+    Metadata(Box<crate::meta::MetadataReport>),
 }
 
 /// A job message tagged with the job's generation.
@@ -155,7 +158,10 @@ pub fn run_verification(opts: &VerifyOptions, generation: u64, cancel: &CancelFl
     let observer = ChannelObserver { sink, generation, items: Mutex::new(Vec::new()) };
     let report = prepared.run(&observer, cancel);
     observer.flush();
-    send(JobEvent::Finished { report: Box::new(report), elapsed: started.elapsed() });
+    let elapsed = started.elapsed();
+    let meta = crate::meta::analyze_with(&opts.model, &report, &crate::meta::Policy::default(), &crate::meta::AnalyzeOptions::default());
+    send(JobEvent::Finished { report: Box::new(report), elapsed });
+    send(JobEvent::Metadata(Box::new(meta)));
 }
 
 /// A running job: its cancel flag and generation.

@@ -12,6 +12,7 @@ pub mod effect;
 pub mod format;
 pub mod job;
 pub mod keymap;
+pub mod ledger_ops;
 pub mod model;
 pub mod overlays;
 pub mod panes;
@@ -38,9 +39,13 @@ pub struct TuiArgs {
     /// Keymap TOML applied on top of the built-in bindings.
     #[arg(long, value_name = "FILE")]
     pub keymap: Option<PathBuf>,
-    /// Hide every action that writes (export, future approvals).
+    /// Hide every action that writes (export, approve, reject).
     #[arg(long)]
     pub read_only: bool,
+    /// The evidence ledger the Ledger pane shows and `a`/`r` append to
+    /// (default: the ledger in the modelvet data directory).
+    #[arg(long, value_name = "PATH")]
+    pub ledger: Option<PathBuf>,
 }
 
 pub use runtime::run;

@@ -31,6 +31,8 @@ pub struct ModelData {
     pub report: Option<VerificationReport>,
     pub envelope: Option<EnvelopeView>,
     pub progress: Option<Progress>,
+    /// Licence/lineage analysis; `None` until verification has finished.
+    pub meta: Option<crate::meta::MetadataReport>,
     index: HashMap<String, usize>,
 }
 
@@ -42,6 +44,7 @@ impl ModelData {
             report: None,
             envelope: None,
             progress: None,
+            meta: None,
             index: HashMap::new(),
         }
     }
@@ -102,6 +105,9 @@ impl ModelData {
                 self.reindex();
             }
             JobEvent::Failed(msg) => self.phase = Phase::Failed(msg),
+            // Only about a final report: licences read from unverified files are not evidence.
+            JobEvent::Metadata(m) if self.is_final() => self.meta = Some(*m),
+            JobEvent::Metadata(_) => {}
         }
     }
 

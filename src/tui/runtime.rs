@@ -53,7 +53,12 @@ pub fn resolve(args: &TuiArgs) -> Result<Launch, String> {
     let mut options = flags.to_options(&source)?;
     options.reference = source.display().to_string();
     let export_path = std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")).join("modelvet-report.json");
-    Ok(Launch { options, config: AppConfig { source_label: label, keymap, theme, read_only: args.read_only, export_path } })
+    // A missing default path is shown on the Ledger pane, not fatal here.
+    let ledger_path = match &args.ledger {
+        Some(p) => Some(p.clone()),
+        None => crate::ledger::paths::default_ledger_path().ok(),
+    };
+    Ok(Launch { options, config: AppConfig { source_label: label, keymap, theme, read_only: args.read_only, export_path, ledger_path } })
 }
 
 /// Opens the workbench; returns the process exit code.
@@ -107,6 +112,7 @@ async fn event_loop(terminal: &mut DefaultTerminal, launch: Launch) -> std::io::
     app.resize(size.width, size.height);
     let (tx, mut rx) = mpsc::unbounded_channel::<JobMsg>();
     let mut jobs = Jobs { options: launch.options, tx, current: None };
+    let (ltx, mut lrx) = mpsc::unbounded_channel::<LedgerMsg>();
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -127,6 +133,23 @@ async fn event_loop(terminal: &mut DefaultTerminal, launch: Launch) -> std::io::
                 Effect::Export { path, contents } => {
                     let result = std::fs::write(&path, contents).map(|_| path.clone()).map_err(|e| format!("{}: {e}", path.display()));
                     app.export_done(result);
+                }
+                // Ledger work (SQLite, verifying every entry, signing) runs on
+                // its own thread so a busy or large ledger never stalls keys.
+                Effect::LoadLedger => {
+                    let (tx, path) = (ltx.clone(), app.ledger_path.clone());
+                    spawn_ledger(move || LedgerMsg::Loaded(super::ledger_ops::load_for(path.as_deref())), tx, &mut app);
+                }
+                Effect::AppendReview { path, draft } => {
+                    let (tx, shown) = (ltx.clone(), app.ledger_path.clone());
+                    spawn_ledger(
+                        move || {
+                            let result = super::ledger_ops::append(&path, &draft);
+                            LedgerMsg::Appended(result, super::ledger_ops::load_for(shown.as_deref()))
+                        },
+                        tx,
+                        &mut app,
+                    );
                 }
                 Effect::Suspend => {
                     suspend(terminal)?;
@@ -166,6 +189,16 @@ async fn event_loop(terminal: &mut DefaultTerminal, launch: Launch) -> std::io::
                 }
                 dirty = true;
             }
+            Some(msg) = lrx.recv() => {
+                match msg {
+                    LedgerMsg::Loaded(state) => app.ledger_loaded(state),
+                    LedgerMsg::Appended(result, state) => {
+                        app.review_done(result);
+                        app.ledger_loaded(state);
+                    }
+                }
+                dirty = true;
+            }
             _ = tick.tick(), if busy => {
                 app.tick(Instant::now());
                 dirty = true;
@@ -173,6 +206,25 @@ async fn event_loop(terminal: &mut DefaultTerminal, launch: Launch) -> std::io::
             _ = tokio::time::sleep_until(next_frame), if dirty => {}
             _ = signals.recv() => return Ok(()),
         }
+    }
+}
+
+/// The outcome of ledger work done off the UI thread.
+enum LedgerMsg {
+    Loaded(super::ledger_ops::LedgerState),
+    /// An append's result and the ledger reloaded after it.
+    Appended(Result<u64, String>, super::ledger_ops::LedgerState),
+}
+
+/// Runs `work` on a named thread and sends its result to the loop; a
+/// failure to start the thread becomes a toast.
+fn spawn_ledger(work: impl FnOnce() -> LedgerMsg + Send + 'static, tx: mpsc::UnboundedSender<LedgerMsg>, app: &mut App) {
+    let started = std::thread::Builder::new().name("modelvet-ledger".into()).spawn(move || {
+        // The loop has ended when this fails; nothing is waiting.
+        let _ = tx.send(work());
+    });
+    if let Err(e) = started {
+        app.toast(super::overlays::ToastLevel::Error, format!("cannot start the ledger thread: {e}"));
     }
 }
 

@@ -8,7 +8,7 @@ use super::format::{bytes, clock, elapsed, truncate};
 use super::keymap::Context;
 use super::model::{ModelData, Phase};
 use super::overlays::{Overlay, toast};
-use super::panes::{PaneId, overview, pane_block, render_lines, signature, transparency, unavailable};
+use super::panes::{PaneId, ledger, licenses, lineage, overview, pane_block, render_lines, signature, transparency};
 use super::theme::{Role, Theme};
 use crate::hashing::Progress;
 use ratatui::buffer::Buffer;
@@ -222,7 +222,33 @@ impl Widget for &App {
                 a.body,
                 buf,
             ),
-            p @ (PaneId::Licenses | PaneId::Lineage | PaneId::Ledger) => unavailable::render(p, theme, a.body, buf),
+            PaneId::Licenses => {
+                let (lines, scroll) = match (licenses::waiting(&self.model, theme), &self.model.meta) {
+                    (None, Some(m)) => {
+                        let page = a.body.height.saturating_sub(2) as usize;
+                        // Keep the selected row on screen.
+                        let scroll = (self.licenses_selected + licenses::HEADER_LINES + 1).saturating_sub(page);
+                        (licenses::lines(m, theme, a.body.width, self.licenses_selected), scroll)
+                    }
+                    (w, _) => (w.unwrap_or_default(), 0),
+                };
+                render_lines(lines, scroll, pane_block(theme, page_title(PaneId::Licenses)), theme, a.body, buf)
+            }
+            PaneId::Lineage => {
+                let lines = match (licenses::waiting(&self.model, theme), &self.model.meta) {
+                    (None, Some(m)) => lineage::lines(m, theme, self.model.report.as_ref().and_then(|r| r.model_digest.as_deref())),
+                    (w, _) => w.unwrap_or_default(),
+                };
+                render_lines(lines, self.lineage.offset, pane_block(theme, page_title(PaneId::Lineage)), theme, a.body, buf)
+            }
+            PaneId::Ledger => render_lines(
+                ledger::lines(&self.ledger, &self.model, theme, a.body.width, self.read_only),
+                self.ledger_scroll.offset,
+                pane_block(theme, page_title(PaneId::Ledger)),
+                theme,
+                a.body,
+                buf,
+            ),
         }
         buf.set_line(a.status.x, a.status.y, &status_line(&self.model, theme, area.width), a.status.width);
         buf.set_line(a.footer.x, a.footer.y, &footer_line(self, self.context(), area.width), a.footer.width);

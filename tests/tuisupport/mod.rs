@@ -103,6 +103,7 @@ pub fn config(label: &str, theme: &str) -> AppConfig {
         theme: Theme::builtin(theme).expect("theme"),
         read_only: false,
         export_path: PathBuf::from("modelvet-report.json"),
+        ledger_path: None,
     }
 }
 

@@ -23,7 +23,10 @@ pub struct ConfirmDialog {
 impl ConfirmDialog {
     pub fn render(&self, theme: &Theme, area: Rect, buf: &mut Buffer) {
         let width = 78.min(area.width.saturating_sub(2)).max(20);
-        let height = (self.lines.len() as u16 + 6).min(area.height);
+        // Long lines (digests) wrap: count wrapped rows so the buttons stay visible.
+        let inner_w = width.saturating_sub(2).max(1) as usize;
+        let rows: usize = self.lines.iter().map(|l| l.chars().count().max(1).div_ceil(inner_w)).sum();
+        let height = (rows.min(u16::MAX as usize) as u16).saturating_add(6).min(area.height);
         let rect = centered(area, width, height);
         Clear.render(rect, buf);
         let block = Block::default()

@@ -19,6 +19,8 @@ pub enum DetailTarget {
     Report,
     Signature,
     Transparency,
+    /// One row of the Licenses pane, by index.
+    License(usize),
 }
 
 #[derive(Debug, Clone)]
@@ -116,6 +118,10 @@ pub fn lines<'a>(target: &DetailTarget, model: &ModelData, theme: &Theme) -> Vec
                 }
             }
         }
+        DetailTarget::License(i) => match &model.meta {
+            Some(m) => return crate::tui::panes::licenses::detail_lines(m, theme, *i),
+            None => out.push(Line::from("waiting for verification")),
+        },
         DetailTarget::Signature => {
             out.extend(signature::lines(model, theme));
             if let Some(stmt) = model.envelope.as_ref().and_then(|e| e.statement.as_ref()) {
@@ -144,6 +150,7 @@ impl DetailOverlay {
             DetailTarget::Report => " Report details ".into(),
             DetailTarget::Signature => " Signature details ".into(),
             DetailTarget::Transparency => " Transparency details ".into(),
+            DetailTarget::License(_) => " Licence claims ".into(),
         }
     }
 

@@ -4,11 +4,13 @@
 
 pub mod files;
 pub mod json;
+pub mod ledger;
+pub mod licenses;
+pub mod lineage;
 pub mod overview;
 pub mod scroll;
 pub mod signature;
 pub mod transparency;
-pub mod unavailable;
 
 use super::keymap::Context;
 use super::theme::{Role, Theme};

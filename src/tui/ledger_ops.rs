@@ -1,0 +1,85 @@
+//! The TUI's bridge to the ledger: load a view, draft and append a review.
+//! Plain functions returning display-ready results (errors as text), so the
+//! runtime and tests call the same code; the app never touches SQLite.
+
+use crate::ledger::view::{self, LedgerView};
+use crate::ledger::{Decision, KeyStore, Ledger, LedgerError, ReviewDraft, Scope};
+use crate::report::VerificationReport;
+use std::path::{Path, PathBuf};
+
+/// What the Ledger pane knows about the ledger file.
+#[derive(Debug, Clone)]
+pub enum LedgerState {
+    /// Not loaded yet.
+    Loading,
+    /// No ledger file yet: an empty state, not an error.
+    Missing(PathBuf),
+    Loaded(Box<LedgerView>),
+    /// The ledger (or the key store) could not be read.
+    Error(String),
+}
+
+/// The note recorded with TUI decisions (no free-text input in this build).
+pub fn fixed_note(decision: Decision) -> &'static str {
+    match decision {
+        Decision::Approve => "approved in the TUI",
+        Decision::Reject => "rejected in the TUI",
+    }
+}
+
+/// Loads and verifies the ledger at `path` (read-only; never creates it).
+pub fn load(path: &Path) -> LedgerState {
+    if !path.exists() {
+        return LedgerState::Missing(path.to_path_buf());
+    }
+    let run = || -> Result<LedgerView, LedgerError> {
+        let ledger = Ledger::open_read_only(path)?;
+        let store = KeyStore::from_env()?;
+        let opts = view::verify_options(&store, &[], None)?;
+        view::load_view(&ledger, &opts)
+    };
+    match run() {
+        Ok(v) => LedgerState::Loaded(Box::new(v)),
+        Err(LedgerError::Missing { path }) => LedgerState::Missing(path),
+        Err(e) => LedgerState::Error(e.to_string()),
+    }
+}
+
+/// [`load`] for an optional path (no path: the data directory is unknown).
+pub fn load_for(path: Option<&Path>) -> LedgerState {
+    match path {
+        Some(p) => load(p),
+        None => LedgerState::Error("no ledger path (no data directory): pass --ledger PATH".into()),
+    }
+}
+
+/// Drafts the statement the reviewer will sign, binding the ledger state
+/// seen now. A missing ledger is created first (empty), because the
+/// statement names the ledger's origin and state.
+pub fn draft(path: &Path, report: &VerificationReport, decision: Decision) -> Result<ReviewDraft, String> {
+    let store = KeyStore::from_env().map_err(|e| e.to_string())?;
+    let reviewer = store.load_reviewer(None).map_err(|e| format!("no reviewer key: {e}"))?;
+    let ledger = if path.exists() {
+        Ledger::open(path)
+    } else {
+        let key = store.ledger_key_or_create().map_err(|e| e.to_string())?;
+        Ledger::open_or_create(path, &key)
+    }
+    .map_err(|e| e.to_string())?;
+    let req = view::request(decision, Scope::Security, fixed_note(decision), false);
+    view::draft_review(&ledger, report, &req, &reviewer).map_err(|e| e.to_string())
+}
+
+/// Signs and appends a confirmed draft; returns the new entry's index.
+pub fn append(path: &Path, draft: &ReviewDraft) -> Result<u64, String> {
+    let run = || -> Result<u64, LedgerError> {
+        let store = KeyStore::from_env()?;
+        let reviewer = store.load_reviewer(None)?;
+        let key = store.ledger_key_or_create()?;
+        let mut ledger = Ledger::open(path)?;
+        let receipt = view::append_draft(&mut ledger, draft, &reviewer, &key)?;
+        store.pin_ledger(&ledger.recorded_verifier()?)?;
+        Ok(receipt.index)
+    };
+    run().map_err(|e| e.to_string())
+}
