@@ -11,7 +11,9 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 fn main() {
-    let n: u64 = std::env::var("LEDGER_BENCH_N").ok().and_then(|v| v.parse().ok()).unwrap_or(10_000);
+    // `cargo bench` passes `--bench`: 10,000 entries; as a test target, a smoke run.
+    let full = std::env::args().any(|a| a == "--bench");
+    let n: u64 = std::env::var("LEDGER_BENCH_N").ok().and_then(|v| v.parse().ok()).unwrap_or(if full { 10_000 } else { 200 });
     let dir = tempfile::tempdir().expect("tempdir");
     let store = KeyStore::new(dir.path().join("config"));
     let reviewer = store

@@ -126,14 +126,14 @@ fn first_frame(files: u64) {
     println!("  verdict                      {:?}", app.model.report.as_ref().map(|r| r.verdict));
 }
 
-fn key_latency(gib: u64) {
+fn key_latency(mib: u64) {
     let tmp = tempfile::tempdir().expect("tmp");
     let dir = tmp.path().join("big");
     std::fs::create_dir_all(&dir).expect("mkdir");
     let chunk: Vec<u8> = (0..(8u32 << 20)).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
     for part in 0..2u64 {
         let mut f = std::fs::File::create(dir.join(format!("model-{part}.safetensors"))).expect("create");
-        for _ in 0..(gib * 1024 / 8 / 2) {
+        for _ in 0..(mib / 8 / 2).max(1) {
             f.write_all(&chunk).expect("write");
         }
     }
@@ -189,7 +189,9 @@ fn key_latency(gib: u64) {
 }
 
 fn main() {
-    // `cargo bench` passes `--bench`; any other argument filters nothing.
-    first_frame(env_num("MODELVET_BENCH_FILES", 10_000));
-    key_latency(env_num("MODELVET_BENCH_GIB", 2));
+    // `cargo bench` passes `--bench`: full sizes. Run as a test target
+    // (`cargo test --all-targets`) it is a quick smoke run.
+    let full = std::env::args().any(|a| a == "--bench");
+    first_frame(env_num("MODELVET_BENCH_FILES", if full { 10_000 } else { 500 }));
+    key_latency(env_num("MODELVET_BENCH_GIB", 0).checked_mul(1024).filter(|m| *m > 0).unwrap_or(if full { 2048 } else { 64 }));
 }
