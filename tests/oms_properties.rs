@@ -47,6 +47,24 @@ fn write_tree(root: &std::path::Path, files: &BTreeMap<String, Vec<u8>>) {
     }
 }
 
+/// Writes `files` into a fresh model folder and signs it with `ser`.
+fn signed_tree(files: &BTreeMap<String, Vec<u8>>, ser: Serialization) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("m");
+    std::fs::create_dir(&model).unwrap();
+    write_tree(&model, files);
+    let opts = SignOptions {
+        model: model.clone(),
+        signature: model.join("model.sig"),
+        serialization: ser,
+        ignore_paths: vec![],
+        ignore_git_paths: true,
+        allow_symlinks: false,
+    };
+    sign_to_file(&opts, key(), &NoopObserver).unwrap();
+    (dir, model)
+}
+
 fn verify(model: &std::path::Path) -> modelvet::report::VerificationReport {
     let mut opts = VerifyOptions::new(model);
     opts.trust = Trust::Key(key().public_key());
@@ -58,19 +76,7 @@ proptest! {
 
     #[test]
     fn sign_verify_round_trip(files in tree(), ser in serialization()) {
-        let dir = tempfile::tempdir().unwrap();
-        let model = dir.path().join("m");
-        std::fs::create_dir(&model).unwrap();
-        write_tree(&model, &files);
-        let opts = SignOptions {
-            model: model.clone(),
-            signature: model.join("model.sig"),
-            serialization: ser,
-            ignore_paths: vec![],
-            ignore_git_paths: true,
-            allow_symlinks: false,
-        };
-        sign_to_file(&opts, key(), &NoopObserver).unwrap();
+        let (_dir, model) = signed_tree(&files, ser);
         let r = verify(&model);
         prop_assert_eq!(r.verdict, Verdict::Verified, "{:?}", r.reasons);
     }
@@ -79,19 +85,7 @@ proptest! {
     fn flipping_any_byte_reports_that_file(files in tree(), pick in any::<prop::sample::Index>(), byte in any::<prop::sample::Index>(), ser in serialization()) {
         let nonempty: Vec<_> = files.iter().filter(|(_, d)| !d.is_empty()).collect();
         prop_assume!(!nonempty.is_empty());
-        let dir = tempfile::tempdir().unwrap();
-        let model = dir.path().join("m");
-        std::fs::create_dir(&model).unwrap();
-        write_tree(&model, &files);
-        let opts = SignOptions {
-            model: model.clone(),
-            signature: model.join("model.sig"),
-            serialization: ser,
-            ignore_paths: vec![],
-            ignore_git_paths: true,
-            allow_symlinks: false,
-        };
-        sign_to_file(&opts, key(), &NoopObserver).unwrap();
+        let (_dir, model) = signed_tree(&files, ser);
         let (victim, data) = nonempty[pick.index(nonempty.len())];
         let mut data = data.clone();
         let i = byte.index(data.len());

@@ -27,6 +27,17 @@ fn reference_bin() -> Option<PathBuf> {
     None
 }
 
+/// `model_signing verify key` on `dir/model` with `dir/model/model.sig`.
+fn reference_verify(reference: &std::path::Path, dir: &std::path::Path, public_key: &std::path::Path) -> std::process::Output {
+    std::process::Command::new(reference)
+        .current_dir(dir)
+        .args(["verify", "key", "--signature", "model/model.sig", "--public_key"])
+        .arg(public_key)
+        .arg("model")
+        .output()
+        .unwrap()
+}
+
 #[test]
 fn reference_verifies_our_signatures_for_every_curve() {
     let Some(reference) = reference_bin() else { return };
@@ -44,13 +55,7 @@ fn reference_verifies_our_signatures_for_every_curve() {
             .arg(keys.join(format!("{curve}.key.pem")))
             .assert()
             .code(0);
-        let out = std::process::Command::new(&reference)
-            .current_dir(t.path())
-            .args(["verify", "key", "--signature", "model/model.sig", "--public_key"])
-            .arg(keys.join(format!("{curve}.pub.pem")))
-            .arg("model")
-            .output()
-            .unwrap();
+        let out = reference_verify(&reference, t.path(), &keys.join(format!("{curve}.pub.pem")));
         assert!(
             out.status.success(),
             "{curve}: reference rejected our signature: {}{}",
@@ -59,13 +64,7 @@ fn reference_verifies_our_signatures_for_every_curve() {
         );
         // Tamper: the reference must now fail as well.
         std::fs::write(model.join("config.json"), b"{}").unwrap();
-        let out = std::process::Command::new(&reference)
-            .current_dir(t.path())
-            .args(["verify", "key", "--signature", "model/model.sig", "--public_key"])
-            .arg(keys.join(format!("{curve}.pub.pem")))
-            .arg("model")
-            .output()
-            .unwrap();
+        let out = reference_verify(&reference, t.path(), &keys.join(format!("{curve}.pub.pem")));
         assert!(!out.status.success(), "{curve}: reference accepted a tampered model");
     }
 }
@@ -86,13 +85,7 @@ fn reference_verifies_a_signature_with_user_ignores() {
         .arg(keys.join("p256.key.pem"))
         .assert()
         .code(0);
-    let out = std::process::Command::new(&reference)
-        .current_dir(t.path())
-        .args(["verify", "key", "--signature", "model/model.sig", "--public_key"])
-        .arg(keys.join("p256.pub.pem"))
-        .arg("model")
-        .output()
-        .unwrap();
+    let out = reference_verify(&reference, t.path(), &keys.join("p256.pub.pem"));
     assert!(out.status.success(), "{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
 }
 

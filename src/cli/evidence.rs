@@ -3,10 +3,9 @@
 use super::verify::{Format, VerifyFlags, verify_with_flags};
 use super::{Exit, fail, output};
 use crate::crypto::PublicKey;
-use crate::evidence::export::{ExportInputs, LedgerPart, export_to};
+use crate::evidence::export::{ExportInputs, Exported, LedgerPart, export_to};
 use crate::evidence::verify::{Pins, verify_file};
 use crate::ledger::KeyStore;
-use crate::report::CheckStatus;
 use clap::{Args, Subcommand};
 use std::path::{Path, PathBuf};
 
@@ -121,14 +120,7 @@ pub fn run_export(cmd: ExportCmd) -> Exit {
         exporter: &reviewer.key,
     };
     match export_to(&inputs, &cmd.out) {
-        Ok((folder, members)) => {
-            let passed = members
-                .get("attestations/vsa.sigstore.json")
-                .and_then(|b| serde_json::from_slice::<serde_json::Value>(b).ok())
-                .and_then(|v| v.pointer("/dsseEnvelope/payload").and_then(|p| p.as_str()).map(str::to_string))
-                .and_then(|p| crate::dsse::decode_b64("payload", &p).ok())
-                .map(|p| String::from_utf8_lossy(&p).contains("\"PASSED\""))
-                .unwrap_or(false);
+        Ok(Exported { folder, members, passed }) => {
             println!(
                 "wrote {} ({folder}/, {} members, {} ledger entries); summary: {}",
                 cmd.out.display(),
@@ -173,13 +165,7 @@ pub fn run_evidence(cmd: EvidenceCmd) -> Exit {
                 report.approvals
             );
             for c in &report.checks {
-                let g = match c.status {
-                    CheckStatus::Pass => "✓ pass",
-                    CheckStatus::Fail => "✗ FAIL",
-                    CheckStatus::Warn => "! warn",
-                    CheckStatus::Skip => "- skip",
-                };
-                println!("  {g}  {:<18} {}", c.id, c.detail);
+                println!("  {}  {:<18} {}", output::glyph(c.status), c.id, c.detail);
             }
             if !report.keys_pinned {
                 println!("  ! keys NOT PINNED: the bundle's own keys were used; pass --ledger-key and --reviewer-key to pin them");

@@ -10,7 +10,8 @@ pub fn print_json<T: serde::Serialize>(value: &T) {
     }
 }
 
-fn glyph(status: CheckStatus) -> &'static str {
+/// Glyph + word for a check status (never colour alone).
+pub fn glyph(status: CheckStatus) -> &'static str {
     match status {
         CheckStatus::Pass => "✓ pass",
         CheckStatus::Fail => "✗ FAIL",

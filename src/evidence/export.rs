@@ -69,8 +69,18 @@ pub fn folder_name(report: &VerificationReport) -> String {
     format!("evidence-{}", &d[..d.len().min(16)])
 }
 
+/// A built bundle.
+#[derive(Debug, Clone)]
+pub struct Exported {
+    /// The folder name inside the archive.
+    pub folder: String,
+    pub members: Members,
+    /// The summary's verdict: verified signature and at least one approval.
+    pub passed: bool,
+}
+
 /// Builds every member, signed. Pure: no file-system writes.
-pub fn build(inputs: &ExportInputs<'_>) -> Result<(String, Members), ExportError> {
+pub fn build(inputs: &ExportInputs<'_>) -> Result<Exported, ExportError> {
     let report = inputs.report;
     let model_digest = report.model_digest.clone().ok_or(ExportError::NoModelDigest)?;
     let time = inputs
@@ -176,7 +186,7 @@ pub fn build(inputs: &ExportInputs<'_>) -> Result<(String, Members), ExportError
     let sums_text = sums::render(&m);
     m.insert(SUMS_SIG_NAME.into(), message_bundle_json(sums_text.as_bytes(), inputs.exporter).into_bytes());
     m.insert(SUMS_NAME.into(), sums_text.into_bytes());
-    Ok((folder_name(report), m))
+    Ok(Exported { folder: folder_name(report), members: m, passed: summary.passed })
 }
 
 /// The role a member plays, for the index.
@@ -195,10 +205,10 @@ pub fn role(path: &str) -> &'static str {
 }
 
 /// Builds and writes the archive.
-pub fn export_to(inputs: &ExportInputs<'_>, out: &Path) -> Result<(String, Members), ExportError> {
-    let (folder, members) = build(inputs)?;
+pub fn export_to(inputs: &ExportInputs<'_>, out: &Path) -> Result<Exported, ExportError> {
+    let exported = build(inputs)?;
     let mut bytes = Vec::new();
-    write_tar_gz(&folder, &members, &mut bytes).map_err(|e| ExportError::Write { path: out.display().to_string(), source: e })?;
+    write_tar_gz(&exported.folder, &exported.members, &mut bytes).map_err(|e| ExportError::Write { path: out.display().to_string(), source: e })?;
     crate::oms::sign::write_atomic(out, &bytes).map_err(|e| ExportError::Write { path: out.display().to_string(), source: e })?;
-    Ok((folder, members))
+    Ok(exported)
 }
