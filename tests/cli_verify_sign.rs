@@ -343,3 +343,17 @@ fn single_file_model_uses_a_signature_beside_it() {
     assert_eq!(v["files"][0]["path"], ".");
     assert_eq!(v["source"]["kind"], "file");
 }
+
+#[test]
+fn a_closed_pipe_ends_output_quietly() {
+    // `modelvet verify … | true` (the reader is gone before the report is written): no panic message, no internal-error exit.
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg("\"$0\" verify \"$1\" --key \"$2\" --format json | true; exit 0")
+        .arg(bin())
+        .arg(demo_model())
+        .arg(demo_pub_key())
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"), "{}", String::from_utf8_lossy(&out.stderr));
+}
