@@ -52,7 +52,7 @@ fn app() -> App {
         keymap: Keymap::builtin().expect("keymap"),
         theme: Theme::builtin("default").expect("theme"),
         read_only: false,
-        export_path: PathBuf::from("unused.json"),
+        export_dir: PathBuf::from("."),
         ledger_path: None,
     })
 }
@@ -90,7 +90,7 @@ fn first_frame(files: u64) {
     app.resize(120, 40);
     let mut terminal = Terminal::new(TestBackend::new(120, 40)).expect("terminal");
     let (tx, rx) = mpsc::channel::<JobMsg>();
-    let _job = JobHandle::spawn(opts, app.generation, Box::new(tx)).expect("spawn");
+    let _job = JobHandle::spawn(modelvet::tui::job::JobInput::local(opts), app.generation, std::sync::Arc::new(tx)).expect("spawn");
     draw(&mut terminal, &app);
     let first = start.elapsed();
     let mut table = None;
@@ -150,7 +150,7 @@ fn key_latency(mib: u64) {
     let mut terminal = Terminal::new(TestBackend::new(120, 40)).expect("terminal");
     let (tx, rx) = mpsc::channel::<JobMsg>();
     let started = Instant::now();
-    let _job = JobHandle::spawn(opts, app.generation, Box::new(tx)).expect("spawn");
+    let _job = JobHandle::spawn(modelvet::tui::job::JobInput::local(opts), app.generation, std::sync::Arc::new(tx)).expect("spawn");
     let keys: Vec<_> = ["2", "j", "j", "k", "?", "<Esc>", "/", "m", "<Esc>", "3", "<Tab>", "1", "G", "g"]
         .iter()
         .map(|k| {

@@ -114,16 +114,22 @@ fn help_is_generated_from_the_keymap_filterable_and_runs_entries() {
 #[test]
 fn export_is_confirmed_and_defaults_to_cancel() {
     let (tmp, mut app, _) = app_for(Fixture::Verified, "default");
-    app.export_path = tmp.path().join("report.json");
+    app.export_dir = tmp.path().to_path_buf();
     assert!(press(&mut app, "e <Enter>").is_empty(), "Enter on the default button cancels");
     assert!(app.overlays.is_empty());
     assert!(press(&mut app, "e n").is_empty());
-    let effects = press(&mut app, "e y");
+    // The dialog says where, what and which model before anything is written.
+    press(&mut app, "e");
+    let screen = render(&mut app, 120, 40);
+    assert!(screen.contains("Export evidence"), "{screen}");
+    assert!(screen.contains("modelvet-evidence-"), "{screen}");
+    let digest = app.model.report.as_ref().and_then(|r| r.model_digest.clone()).unwrap();
+    assert!(screen.contains(&digest), "{screen}");
+    let effects = press(&mut app, "y");
+    let hex = digest.trim_start_matches("sha256:");
     match effects.as_slice() {
-        [Effect::Export { path, contents }] => {
-            assert_eq!(path, &app.export_path);
-            let v: serde_json::Value = serde_json::from_str(contents).expect("json");
-            assert_eq!(v["verdict"], "verified");
+        [Effect::ExportEvidence { out }] => {
+            assert_eq!(out, &tmp.path().join(format!("modelvet-evidence-{}.tar.gz", &hex[..16])));
         }
         other => panic!("{other:?}"),
     }

@@ -2,7 +2,7 @@
 //! signed decision in the ledger.
 
 use super::reviewer::ledger_fail;
-use super::verify::{Format, VerifyFlags, verify_with_flags};
+use super::verify::{Format, VerifyFlags};
 use super::{Exit, fail, output};
 use crate::ledger::entry::EntryError;
 use crate::ledger::{Decision, KeyStore, Ledger, LedgerError, ReviewRequest, Scope, paths, view};
@@ -29,8 +29,9 @@ impl From<ScopeArg> for Scope {
 
 #[derive(Debug, Args)]
 pub struct DecideCmd {
-    /// Model directory or single model file.
-    pub source: PathBuf,
+    /// Model directory or file, oci://HOST[:PORT]/REPO[:TAG][@sha256:…], or hf://ORG/NAME[@REV]
+    /// (the ledger records the digest-pinned form).
+    pub source: String,
     /// Why (recorded and signed).
     #[arg(long)]
     pub note: String,
@@ -48,6 +49,8 @@ pub struct DecideCmd {
     pub reviewer_key: Option<PathBuf>,
     #[command(flatten)]
     pub flags: VerifyFlags,
+    #[command(flatten)]
+    pub source_flags: super::source::SourceFlags,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -75,17 +78,22 @@ pub fn run(cmd: DecideCmd, decision: Decision) -> Exit {
         Ok(p) => p,
         Err(code) => return code,
     };
-    let report = match verify_with_flags(&cmd.source, &cmd.flags) {
-        Ok(r) => r,
+    let opened = match super::source::open_verified(&cmd.source, &cmd.flags, &cmd.source_flags) {
+        Ok(o) => o,
         Err(code) => return code,
     };
+    let report = &opened.report;
     if decision == Decision::Approve && report.verdict != crate::report::Verdict::Verified && !cmd.allow_override {
         // Refuse before the ledger file is even created.
         if cmd.format == Format::Text {
-            eprint!("{}", output::text_report(&report));
+            eprint!("{}", output::text_report(report));
         }
         let e = EntryError::NeedsOverride { verdict: report.verdict.word(), reasons: report.reasons.join("; ") };
         return fail(Exit::Failed, e);
+    }
+    // A tag or branch that moved since it was resolved: refuse to record.
+    if let Err(code) = super::source::ensure_not_moved(&opened) {
+        return code;
     }
     let ledger_key = match store.ledger_key_or_create() {
         Ok(k) => k,
@@ -96,11 +104,11 @@ pub fn run(cmd: DecideCmd, decision: Decision) -> Exit {
         Err(e) => return ledger_fail(e),
     };
     let req = ReviewRequest { decision, scope: cmd.scope.into(), note: cmd.note, allow_override: cmd.allow_override };
-    let receipt = match view::record_review(&store, &mut ledger, &report, &req, &reviewer) {
+    let receipt = match view::record_review(&store, &mut ledger, report, &req, &reviewer) {
         Ok(r) => r,
         Err(LedgerError::Entry(e @ EntryError::NeedsOverride { .. })) => {
             if cmd.format == Format::Text {
-                eprint!("{}", output::text_report(&report));
+                eprint!("{}", output::text_report(report));
             }
             return fail(Exit::Failed, e);
         }
@@ -133,6 +141,7 @@ pub fn run(cmd: DecideCmd, decision: Decision) -> Exit {
                 if overridden { ", OVERRIDDEN" } else { "" },
                 reviewer.public_key().fingerprint()
             );
+            println!("source {}", report.source.reference);
             println!("ledger {} now has {} entries", ledger.path().display(), receipt.checkpoint.body.size);
         }
     }

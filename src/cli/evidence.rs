@@ -1,9 +1,10 @@
 //! `modelvet export` and `modelvet evidence verify`.
 
-use super::verify::{Format, VerifyFlags, verify_with_flags};
+use super::verify::{Format, VerifyFlags};
 use super::{Exit, fail, output};
 use crate::crypto::PublicKey;
-use crate::evidence::export::{ExportInputs, Exported, LedgerPart, export_to};
+use crate::evidence::assemble::{ModelExport, export_model};
+use crate::evidence::export::Exported;
 use crate::evidence::verify::{Pins, verify_file};
 use crate::ledger::KeyStore;
 use clap::{Args, Subcommand};
@@ -11,8 +12,8 @@ use std::path::{Path, PathBuf};
 
 #[derive(Debug, Args)]
 pub struct ExportCmd {
-    /// Model directory or single model file.
-    pub source: PathBuf,
+    /// Model directory or file, oci://HOST[:PORT]/REPO[:TAG][@sha256:…], or hf://ORG/NAME[@REV].
+    pub source: String,
     /// Where to write the evidence bundle (.tar.gz).
     #[arg(long, value_name = "FILE.tar.gz")]
     pub out: PathBuf,
@@ -25,8 +26,14 @@ pub struct ExportCmd {
     /// Time to record in the summary (RFC 3339); default: the newest ledger entry.
     #[arg(long, value_name = "TIME")]
     pub time: Option<String>,
+    /// Also push the bundle to the registry as an OCI referrer of the model
+    /// (oci:// sources), so a team sharing the registry shares the evidence.
+    #[arg(long)]
+    pub push: bool,
     #[command(flatten)]
     pub flags: VerifyFlags,
+    #[command(flatten)]
+    pub source_flags: super::source::SourceFlags,
 }
 
 #[derive(Debug, Args)]
@@ -71,68 +78,49 @@ pub fn run_export(cmd: ExportCmd) -> Exit {
         Ok(r) => r,
         Err(e) => return fail(Exit::Usage, e),
     };
-    let report = match verify_with_flags(&cmd.source, &cmd.flags) {
-        Ok(r) => r,
-        Err(code) => return code,
-    };
-    let Some(digest) = report.model_digest.clone() else {
-        return fail(Exit::Failed, "the model could not be fully hashed; nothing to export");
-    };
     let ledger_path = match cmd.ledger.clone().map(Ok).unwrap_or_else(crate::ledger::paths::default_ledger_path) {
         Ok(p) => p,
         Err(e) => return fail(Exit::Usage, e),
     };
-    let ledger = if ledger_path.exists() {
-        match crate::evidence::ledger_part::collect(&ledger_path, &digest) {
-            Ok(p) => p,
-            Err(e) => return fail(if e.is_usage() { Exit::Usage } else { Exit::Failed }, e),
-        }
-    } else {
-        eprintln!("modelvet: no ledger at {}: the bundle holds no approvals", ledger_path.display());
-        LedgerPart::default()
+    if cmd.push && !cmd.source.starts_with("oci://") {
+        return fail(Exit::Usage, "--push needs an oci:// SOURCE: the bundle is pushed as a referrer of the model's manifest");
+    }
+    let opened = match super::source::open_verified(&cmd.source, &cmd.flags, &cmd.source_flags) {
+        Ok(o) => o,
+        Err(code) => return code,
     };
-    let model_root = if cmd.source.is_dir() { cmd.source.clone() } else { cmd.source.parent().map(Path::to_path_buf).unwrap_or_default() };
-    let meta = crate::meta::analyze(&model_root, &report, &crate::meta::Policy::default());
-    let documents: Vec<(String, Vec<u8>)> = meta
-        .documents
-        .iter()
-        .filter(|d| crate::hashing::walk::normalize_relative(&d.path).is_some_and(|p| p == d.path))
-        .filter_map(|d| std::fs::read(model_root.join(&d.path)).ok().map(|b| (d.path.clone(), b)))
-        .filter(|(p, _)| !p.ends_with(".safetensors") && !p.ends_with(".gguf"))
-        .collect();
-    let signatures: Vec<(String, Vec<u8>)> = report
-        .source
-        .signature
-        .as_ref()
-        .and_then(|p| std::fs::read(p).ok())
-        .map(|b| vec![("model.sig".to_string(), b)])
-        .unwrap_or_default();
-    let inputs = ExportInputs {
-        report: &report,
-        model_root: &model_root,
-        signatures,
-        documents,
-        metadata_report: serde_json::to_vec_pretty(&meta).ok(),
-        verification_markdown: super::report::markdown(&report, &meta),
-        ledger,
-        trust_files: Vec::new(),
+    let req = ModelExport {
+        report: &opened.report,
+        options: &opened.options,
+        ledger: Some(&ledger_path),
         time: cmd.time.clone(),
+        default_to_now: false,
         exporter: &reviewer.key,
     };
-    match export_to(&inputs, &cmd.out) {
-        Ok(Exported { folder, members, passed }) => {
-            println!(
-                "wrote {} ({folder}/, {} members, {} ledger entries); summary: {}",
-                cmd.out.display(),
-                members.len(),
-                inputs.ledger.approvals.len(),
-                if passed { "PASSED" } else { "FAILED" }
-            );
-            if passed { Exit::Ok } else { Exit::Failed }
-        }
-        Err(e @ crate::evidence::export::ExportError::Write { .. }) => fail(Exit::Internal, e),
-        Err(e) => fail(Exit::Usage, e),
+    let assembled = match export_model(&req, &cmd.out) {
+        Ok(a) => a,
+        Err(e @ crate::evidence::assemble::AssembleError::Ledger(_)) if !e.is_usage() => return fail(Exit::Failed, e),
+        Err(e) => return fail(if e.is_usage() { Exit::Usage } else { Exit::Internal }, e),
+    };
+    for n in &assembled.notes {
+        eprintln!("modelvet: {n}");
     }
+    let Exported { folder, members, passed } = &assembled.exported;
+    println!(
+        "wrote {} ({folder}/, {} members, {} ledger entries); summary: {}",
+        cmd.out.display(),
+        members.len(),
+        assembled.entries,
+        if *passed { "PASSED" } else { "FAILED" }
+    );
+    if cmd.push {
+        let Some(resolved) = &opened.resolved else { return fail(Exit::Usage, "--push needs an oci:// SOURCE") };
+        match crate::sources::oci::push::push_evidence(resolved, &opened.resolve_options, &cmd.out) {
+            Ok(digest) => println!("pushed to {} as referrer {digest}", resolved.pinned_reference),
+            Err(e) => return fail(Exit::Failed, format!("the bundle was written but not pushed: {e}")),
+        }
+    }
+    if *passed { Exit::Ok } else { Exit::Failed }
 }
 
 pub fn run_evidence(cmd: EvidenceCmd) -> Exit {

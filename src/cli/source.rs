@@ -2,16 +2,15 @@
 //! (unchanged behaviour), `oci://…` or `hf://…` resolved through
 //! [`crate::sources`], then verified with the pinned reference recorded.
 
-use super::verify::{VerifyFlags, verify_with_flags};
+use super::verify::VerifyFlags;
 use super::{Exit, fail};
-use crate::crypto::PublicKey;
 use crate::hashing::NoopObserver;
-use crate::oms::prepare;
-use crate::report::{CheckStatus, VerificationReport};
-use crate::sources::{self, Credentials, ResolveOptions, ResolvedSource, SignatureKind, SourceRef};
+use crate::oms::{VerifyOptions, prepare};
+use crate::report::VerificationReport;
+use crate::sources::{self, Credentials, ResolveOptions, ResolvedSource, SourceRef};
 use clap::Args;
 use std::io::BufRead;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// Flags for registry and Hub sources.
 #[derive(Debug, Clone, Default, Args)]
@@ -67,6 +66,12 @@ pub fn open(source: &str, flags: &SourceFlags) -> Result<ResolvedSource, Exit> {
     })
 }
 
+/// Whether SOURCE must be resolved (a registry or Hub reference, or a
+/// Hugging Face cache folder) rather than read as a plain path.
+pub fn is_reference(source: &str) -> bool {
+    is_plain_local(source).is_none()
+}
+
 /// Whether SOURCE is a plain local path (not a registry or HF cache).
 fn is_plain_local(source: &str) -> Option<PathBuf> {
     match sources::parse(source) {
@@ -75,93 +80,80 @@ fn is_plain_local(source: &str) -> Option<PathBuf> {
     }
 }
 
+/// A verified model, wherever it came from.
+pub struct Opened {
+    pub report: VerificationReport,
+    /// The options the report was made with (model path, trust).
+    pub options: VerifyOptions,
+    /// The fetched source; `None` for a plain local path.
+    pub resolved: Option<ResolvedSource>,
+    pub resolve_options: ResolveOptions,
+}
+
+impl Opened {
+    /// The directory holding the model's files.
+    pub fn model_root(&self) -> PathBuf {
+        crate::evidence::assemble::model_root(&self.options.model)
+    }
+}
+
+/// Opens SOURCE (a local path unchanged, a reference resolved and fetched)
+/// and verifies it.
+pub fn open_verified(source: &str, flags: &VerifyFlags, sflags: &SourceFlags) -> Result<Opened, Exit> {
+    if let Some(path) = is_plain_local(source) {
+        let options = flags.to_options(&path).map_err(|m| fail(Exit::Usage, m))?;
+        let report = prepare(&options).map_err(|e| fail(Exit::Usage, e))?.run(&NoopObserver, &Default::default());
+        return Ok(Opened { report, options, resolved: None, resolve_options: ResolveOptions::default() });
+    }
+    let resolve_options = sflags.to_options().map_err(|m| fail(Exit::Usage, m))?;
+    let resolved = sources::resolve(source, &resolve_options).map_err(|e| {
+        let code = if e.is_integrity() { Exit::Failed } else { Exit::Usage };
+        fail(code, e)
+    })?;
+    let (report, options) = verify_resolved_with(&resolved, flags)?;
+    Ok(Opened { report, options, resolved: Some(resolved), resolve_options })
+}
+
 /// Verifies SOURCE. Local paths take exactly the old path; references are
 /// resolved first and the report records the pinned form and kind.
 pub fn verify_source(source: &str, flags: &VerifyFlags, sflags: &SourceFlags) -> Result<VerificationReport, Exit> {
-    if let Some(path) = is_plain_local(source) {
-        return verify_with_flags(&path, flags);
-    }
-    let resolved = open(source, sflags)?;
-    verify_resolved(&resolved, flags)
+    open_verified(source, flags, sflags).map(|o| o.report)
 }
 
 /// Verifies a resolved source with the existing OMS engine. The signature
 /// is `--signature`, else a `model.sig` in the model, else the first OMS
 /// bundle found as a referrer.
 pub fn verify_resolved(resolved: &ResolvedSource, flags: &VerifyFlags) -> Result<VerificationReport, Exit> {
+    verify_resolved_with(resolved, flags).map(|(r, _)| r)
+}
+
+fn verify_resolved_with(resolved: &ResolvedSource, flags: &VerifyFlags) -> Result<(VerificationReport, VerifyOptions), Exit> {
     let mut opts = flags.to_options(&resolved.local_path).map_err(|m| fail(Exit::Usage, m))?;
-    opts.reference = resolved.pinned_reference.clone();
-    let mut used: Option<PathBuf> = opts.signature.clone();
-    if used.is_none() && !opts.default_signature_path().is_file() {
-        used = resolved
-            .signatures_found
-            .iter()
-            .find(|s| s.kind == SignatureKind::OmsBundle)
-            .and_then(|s| s.local_path.clone());
-        opts.signature = used.clone();
-    }
-    if used.is_none() {
-        used = Some(opts.default_signature_path());
-    }
+    let used = sources::annotate::attach(resolved, &mut opts);
     let key = match &opts.trust {
         crate::oms::Trust::Key(k) => Some(k.clone()),
         _ => None,
     };
     let prepared = prepare(&opts).map_err(|e| fail(Exit::Usage, e))?;
     let mut report = prepared.run(&NoopObserver, &Default::default());
-    annotate(&mut report, resolved, used.as_deref(), key.as_ref());
-    Ok(report)
+    sources::annotate::annotate(&mut report, resolved, Some(&used), key.as_ref());
+    Ok((report, opts))
 }
 
-/// Records the source in a report: pinned reference, kind, what was
-/// fetched, the signatures found and which one was verified. Cosign
-/// simple-signing tags are checked against `key` when one is given; they
-/// are secondary to the OMS verdict, so a mismatch is a warning.
-pub fn annotate(report: &mut VerificationReport, resolved: &ResolvedSource, used: Option<&Path>, key: Option<&PublicKey>) {
-    report.source.reference = resolved.pinned_reference.clone();
-    report.source.kind = resolved.kind.as_str().to_string();
-    let fetched = resolved.files.len();
-    report.check(
-        "source.resolve",
-        CheckStatus::Pass,
-        format!(
-            "{} resolved to {}; {fetched} file(s) checked against their digests",
-            resolved.original, resolved.pinned_reference
-        ),
-    );
-    for sig in &resolved.signatures_found {
-        let is_used = match (&sig.local_path, used) {
-            (Some(p), Some(u)) => p == u,
-            _ => false,
-        };
-        let mut detail = format!("{} at {} (via {})", sig.kind.word(), sig.location, sig.discovered_via);
-        if let Some(p) = &sig.predicate_type {
-            detail.push_str(&format!(", predicate {p}"));
-        }
-        if sig.kind == SignatureKind::CosignSignature
-            && let (Some(k), Some(digest)) = (key, resolved.oci_digest())
-            && !sig.cosign_layers.is_empty()
-        {
-            let results: Vec<Result<(), String>> =
-                sig.cosign_layers.iter().map(|l| crate::sources::cosign::verify_simple_signing(l, digest, k)).collect();
-            if results.iter().any(Result::is_ok) {
-                detail.push_str(&format!(": verified with the given key over {digest}"));
-                report.check("source.signature", CheckStatus::Pass, detail);
-            } else {
-                let why: Vec<String> = results.into_iter().filter_map(Result::err).collect();
-                detail.push_str(&format!(": does not verify with the given key ({})", why.join("; ")));
-                report.check("source.signature", CheckStatus::Warn, detail);
-            }
-            continue;
-        }
-        if is_used {
-            let ok = report.verdict == crate::report::Verdict::Verified;
-            detail.push_str(if ok { ": verified" } else { ": did not verify (see reasons)" });
-            report.check("source.signature", if ok { CheckStatus::Pass } else { CheckStatus::Fail }, detail);
-        } else {
-            detail.push_str(": found, not verified by this command");
-            report.check("source.signature", CheckStatus::Skip, detail);
-        }
+/// Before anything is recorded about a reference given by tag or branch:
+/// resolve it again and refuse (exit 1) when it now points elsewhere, so a
+/// decision is never recorded against a tag that moved after verification.
+pub fn ensure_not_moved(opened: &Opened) -> Result<(), Exit> {
+    let Some(resolved) = &opened.resolved else { return Ok(()) };
+    match sources::recheck(resolved, &opened.resolve_options) {
+        Ok(sources::Recheck::Unchanged) => Ok(()),
+        Ok(sources::Recheck::Moved { was, now }) => Err(fail(
+            Exit::Failed,
+            format!(
+                "{} moved while it was being reviewed: verified {was}, it now points to {now}; nothing was recorded (review the new target, or name the verified one: {was})",
+                resolved.original
+            ),
+        )),
+        Err(e) => Err(fail(Exit::Usage, format!("cannot re-check {} before recording: {e}", resolved.original))),
     }
-    report.warnings.extend(resolved.notes.iter().cloned());
 }

@@ -3,6 +3,7 @@
 //! or with independent ones (`sha256sum`, sigstore-js, cosign).
 
 pub mod archive;
+pub mod assemble;
 pub mod export;
 pub mod ledger_part;
 pub mod verify;

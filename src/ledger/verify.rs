@@ -357,13 +357,17 @@ pub fn verify_ledger(ledger: &Ledger, opts: &VerifyOptions) -> Result<VerifyRepo
 /// Signature, size and root of every checkpoint that should exist.
 fn check_checkpoints(cps: &[super::store::RawCheckpoint], n: u64, roots: &[Hash], verifier: Option<&NoteVerifier>) -> Vec<Finding> {
     let Some(v) = verifier else { return Vec::new() };
-    cps.par_iter()
-        .filter(|cp| cp.size >= 1 && cp.size as u64 <= n)
-        .filter_map(|cp| {
+    let in_range: Vec<&super::store::RawCheckpoint> = cps.iter().filter(|cp| cp.size >= 1 && cp.size as u64 <= n).collect();
+    let notes: Vec<&str> = in_range.iter().map(|cp| cp.note.as_str()).collect();
+    let opened = super::note::open_checkpoints(&notes, v);
+    in_range
+        .into_iter()
+        .zip(opened)
+        .filter_map(|(cp, opened)| {
             let s = cp.size as u64;
             let e = Some(s - 1);
             let mk = |code, message: String| Some(Finding { severity: Severity::Error, entry: e, code, message });
-            match Checkpoint::open(&cp.note, v) {
+            match opened {
                 Err(err) => mk("checkpoint.signature", format!("entry {}: checkpoint for size {s} does not verify: {err}", s - 1)),
                 Ok(c) if c.body.size != s => mk("checkpoint.size", format!(
                     "entry {}: checkpoint row for size {s} holds a note for size {}", s - 1, c.body.size)),

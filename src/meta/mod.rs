@@ -18,6 +18,7 @@ pub mod license;
 pub mod model;
 pub mod policy;
 pub mod read;
+pub mod render;
 pub mod view;
 
 pub use analyze::AnalyzeOptions;

@@ -76,6 +76,15 @@ fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
+/// The exact bytes of the chosen trust root (for evidence bundles).
+pub fn json_bytes(choice: &TrustRootChoice) -> Result<Vec<u8>, TrustRootError> {
+    match choice {
+        TrustRootChoice::PublicGood => Ok(PUBLIC_GOOD_JSON.as_bytes().to_vec()),
+        TrustRootChoice::Staging => Ok(STAGING_JSON.as_bytes().to_vec()),
+        TrustRootChoice::File(path) => std::fs::read(path).map_err(|e| TrustRootError::Read { path: path.clone(), source: e }),
+    }
+}
+
 /// Loads the chosen trust root (no network, ever).
 pub fn load(choice: &TrustRootChoice) -> Result<LoadedTrustRoot, TrustRootError> {
     let (json, info) = match choice {

@@ -13,6 +13,7 @@
 //! - [`hf`]: Hugging Face cache snapshots and the Hub API (reqwest).
 
 pub mod cache;
+pub mod annotate;
 pub mod cosign;
 pub mod hf;
 pub mod oci;
@@ -97,6 +98,9 @@ pub enum SignatureKind {
     CosignAttestation,
     /// A Notary v2 signature (listed, not verified).
     Notation,
+    /// A modelvet evidence bundle pushed with `export --push` (listed;
+    /// check it with `modelvet evidence verify`).
+    Evidence,
     /// Any other referrer.
     Other,
 }
@@ -110,6 +114,7 @@ impl SignatureKind {
             SignatureKind::CosignSignature => "cosign .sig tag",
             SignatureKind::CosignAttestation => "cosign .att tag",
             SignatureKind::Notation => "Notation signature (referrer)",
+            SignatureKind::Evidence => "modelvet evidence bundle (referrer)",
             SignatureKind::Other => "referrer",
         }
     }
@@ -354,7 +359,7 @@ pub async fn recheck_async(resolved: &ResolvedSource, opts: &ResolveOptions) -> 
     }
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime, SourceError> {
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, SourceError> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

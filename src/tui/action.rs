@@ -34,7 +34,7 @@ pub enum Action {
     Rehash,
     /// Stop a running hash job.
     Cancel,
-    /// Write the report as JSON (a write: confirmed, hidden in read-only mode).
+    /// Write the evidence bundle (a write: confirmed, hidden in read-only mode).
     Export,
     /// Record a signed approval of the model in the ledger (a write).
     Approve,

@@ -30,8 +30,8 @@ pub struct AppConfig {
     pub keymap: Keymap,
     pub theme: Theme,
     pub read_only: bool,
-    /// Where `export` writes the report.
-    pub export_path: PathBuf,
+    /// The folder `export` writes evidence bundles to.
+    pub export_dir: PathBuf,
     /// The evidence ledger (`--ledger`, else the default); `None` when no
     /// data directory is known.
     pub ledger_path: Option<PathBuf>,
@@ -57,7 +57,7 @@ pub struct App {
     pub keymap: Keymap,
     pub theme: Theme,
     pub read_only: bool,
-    pub export_path: PathBuf,
+    pub export_dir: PathBuf,
     /// Terminal size, kept so paging knows the page height.
     pub size: (u16, u16),
     /// The current job's generation; messages from older jobs are dropped.
@@ -85,7 +85,7 @@ impl App {
             keymap,
             theme: config.theme,
             read_only: config.read_only,
-            export_path: config.export_path,
+            export_dir: config.export_dir,
             size: (80, 24),
             generation: 1,
             quit: false,
@@ -167,9 +167,9 @@ impl App {
     }
 
     /// The outcome of an export effect.
-    pub fn export_done(&mut self, result: Result<PathBuf, String>) {
+    pub fn export_done(&mut self, result: Result<String, String>) {
         match result {
-            Ok(p) => self.toast(ToastLevel::Info, format!("wrote {}", p.display())),
+            Ok(summary) => self.toast(ToastLevel::Info, summary),
             Err(e) => self.toast(ToastLevel::Error, format!("export failed: {e}")),
         }
     }
@@ -511,7 +511,8 @@ impl App {
         Vec::new()
     }
 
-    /// Export is a write: it is confirmed, showing exactly what is written where.
+    /// Export is a write: it is confirmed, showing exactly what is written
+    /// where, what it covers and which key signs it.
     fn ask_export(&mut self) -> Vec<Effect> {
         if self.read_only {
             self.toast(ToastLevel::Error, "read-only mode: export is disabled");
@@ -521,34 +522,41 @@ impl App {
             self.toast(ToastLevel::Error, "the report is not final yet: wait for hashing to finish");
             return Vec::new();
         };
-        let contents = match serde_json::to_string_pretty(report) {
-            Ok(s) => s + "\n",
-            Err(e) => {
-                self.toast(ToastLevel::Error, format!("cannot serialise the report: {e}"));
-                return Vec::new();
-            }
+        let Some(digest) = report.model_digest.clone() else {
+            self.toast(ToastLevel::Error, "not every file could be hashed: there is no model digest to export evidence for");
+            return Vec::new();
         };
-        let path = self.export_path.clone();
-        let exists = path.exists();
+        let hex = digest.trim_start_matches("sha256:");
+        let out = self.export_dir.join(format!("modelvet-evidence-{}.tar.gz", &hex[..hex.len().min(16)]));
+        let entries = match &self.ledger {
+            LedgerState::Loaded(v) => format!("{} ledger entr(ies) for this model, each with an inclusion proof", v.for_model(&digest).count()),
+            LedgerState::Missing(_) => "no ledger yet: the bundle holds no reviewer decisions".into(),
+            LedgerState::Loading => "ledger entries for this model (still loading)".into(),
+            LedgerState::Error(e) => format!("ledger unreadable ({e}): the export will report it"),
+        };
         let mut lines = vec![
-            "Write the verification report as JSON to:".to_string(),
-            format!("  {}", path.display()),
+            "Write an evidence bundle (deterministic .tar.gz) to:".to_string(),
+            format!("  {}", out.display()),
             String::new(),
+            format!("model    {}", report.source.reference),
+            format!("digest   {digest}"),
             format!("verdict  {}", report.verdict.word()),
-            format!("size     {} bytes", contents.len()),
+            format!("ledger   {entries}"),
             "report digest (what you saw):".to_string(),
             format!("  {}", report.digest()),
+            String::new(),
+            "A SLSA verification summary and SHA256SUMS are signed with your reviewer key.".into(),
         ];
+        let exists = out.exists();
         if exists {
-            lines.push(String::new());
             lines.push("The file exists and will be REPLACED.".into());
         }
         self.overlays.push(Overlay::Confirm(ConfirmDialog {
-            title: "Export report".into(),
+            title: "Export evidence".into(),
             lines,
-            yes_label: if exists { "Replace".into() } else { "Write".into() },
+            yes_label: if exists { "Replace".into() } else { "Sign and write".into() },
             yes_selected: false,
-            effect: Effect::Export { path, contents },
+            effect: Effect::ExportEvidence { out },
         }));
         Vec::new()
     }

@@ -9,8 +9,9 @@ pub enum Effect {
     StartVerify,
     /// Stop the running job.
     CancelJob,
-    /// Write `contents` to `path` (confirmed by the reviewer first).
-    Export { path: PathBuf, contents: String },
+    /// Write the evidence bundle for the verified model to `out`, signed
+    /// with the reviewer key (confirmed by the reviewer first).
+    ExportEvidence { out: PathBuf },
     /// Load (verify) the ledger at the app's ledger path.
     LoadLedger,
     /// Sign `draft` with the reviewer key and append it to the ledger at

@@ -73,6 +73,77 @@ pub enum JobEvent {
     /// Licence and lineage analysis of the verified model (sent right after
     /// `Finished`; cheap, so it shares the job's thread).
     Metadata(Box<crate::meta::MetadataReport>),
+    /// A registry or Hub download in progress (before `Prepared`).
+    Fetching(crate::sources::FetchProgress),
+    /// A reference was resolved and fetched: the pinned form, the options
+    /// the verification runs with, and the source (for re-checks and export).
+    Resolved { options: Box<VerifyOptions>, source: Box<crate::sources::ResolvedSource> },
+}
+
+/// What a job verifies: a local model, or a reference that is resolved and
+/// fetched first (with download progress) and then verified like one.
+#[derive(Debug, Clone)]
+pub struct JobInput {
+    /// The options for a local model; for a reference, replaced by options
+    /// built from `remote.flags` once the model is fetched.
+    pub options: VerifyOptions,
+    pub remote: Option<RemoteSource>,
+}
+
+impl JobInput {
+    /// A local model.
+    pub fn local(options: VerifyOptions) -> Self {
+        JobInput { options, remote: None }
+    }
+}
+
+/// A reference to resolve before verifying.
+#[derive(Debug, Clone)]
+pub struct RemoteSource {
+    pub reference: String,
+    pub resolve: crate::sources::ResolveOptions,
+    pub flags: crate::cli::verify::VerifyFlags,
+}
+
+/// Forwards download progress to the UI.
+struct FetchForwarder {
+    sink: std::sync::Arc<dyn JobSink>,
+    generation: u64,
+}
+
+impl crate::sources::FetchObserver for FetchForwarder {
+    fn progress(&self, p: &crate::sources::FetchProgress) {
+        self.sink.send(JobMsg { generation: self.generation, event: JobEvent::Fetching(p.clone()) });
+    }
+}
+
+/// Resolves and fetches a reference, then verifies the fetched model;
+/// the report records the pinned reference and the signatures found.
+pub fn run_job(input: &JobInput, generation: u64, cancel: &CancelFlag, sink: std::sync::Arc<dyn JobSink>) {
+    let Some(remote) = &input.remote else {
+        return run_verification(&input.options, generation, cancel, sink.as_ref());
+    };
+    let send = |event| sink.send(JobMsg { generation, event });
+    let mut resolve = remote.resolve.clone();
+    resolve.observer = std::sync::Arc::new(FetchForwarder { sink: sink.clone(), generation });
+    let resolved = match crate::sources::resolve(&remote.reference, &resolve) {
+        Ok(r) => r,
+        Err(e) => return send(JobEvent::Failed(format!("{}: {e}", remote.reference))),
+    };
+    let mut options = match remote.flags.to_options(&resolved.local_path) {
+        Ok(o) => o,
+        Err(e) => return send(JobEvent::Failed(e)),
+    };
+    let used = crate::sources::annotate::attach(&resolved, &mut options);
+    send(JobEvent::Resolved { options: Box::new(options.clone()), source: Box::new(resolved.clone()) });
+    let key = match &options.trust {
+        crate::oms::Trust::Key(k) => Some(k.clone()),
+        _ => None,
+    };
+    let annotate = move |report: &mut VerificationReport| {
+        crate::sources::annotate::annotate(report, &resolved, Some(&used), key.as_ref());
+    };
+    verify_then(&options, generation, cancel, sink.as_ref(), &annotate);
 }
 
 /// A job message tagged with the job's generation.
@@ -136,6 +207,17 @@ impl HashObserver for ChannelObserver<'_> {
 
 /// Runs a whole verification on the calling thread, reporting to `sink`.
 pub fn run_verification(opts: &VerifyOptions, generation: u64, cancel: &CancelFlag, sink: &dyn JobSink) {
+    verify_then(opts, generation, cancel, sink, &|_| {});
+}
+
+/// [`run_verification`], with `finish` applied to the final report.
+fn verify_then(
+    opts: &VerifyOptions,
+    generation: u64,
+    cancel: &CancelFlag,
+    sink: &dyn JobSink,
+    finish: &dyn Fn(&mut VerificationReport),
+) {
     let started = Instant::now();
     let send = |event| sink.send(JobMsg { generation, event });
     let prepared = match prepare(opts) {
@@ -156,7 +238,8 @@ pub fn run_verification(opts: &VerifyOptions, generation: u64, cancel: &CancelFl
         });
     send(JobEvent::Prepared { report: Box::new(prepared.report().clone()), files: prepared.pending_files(), envelope });
     let observer = ChannelObserver { sink, generation, items: Mutex::new(Vec::new()) };
-    let report = prepared.run(&observer, cancel);
+    let mut report = prepared.run(&observer, cancel);
+    finish(&mut report);
     observer.flush();
     let elapsed = started.elapsed();
     let meta = crate::meta::analyze_with(&opts.model, &report, &crate::meta::Policy::default(), &crate::meta::AnalyzeOptions::default());
@@ -174,12 +257,12 @@ pub struct JobHandle {
 
 impl JobHandle {
     /// Starts a verification on its own thread (hashing fans out to rayon).
-    pub fn spawn(opts: VerifyOptions, generation: u64, sink: Box<dyn JobSink>) -> std::io::Result<JobHandle> {
+    pub fn spawn(input: JobInput, generation: u64, sink: std::sync::Arc<dyn JobSink>) -> std::io::Result<JobHandle> {
         let cancel = CancelFlag::new();
         let flag = cancel.clone();
         let thread = std::thread::Builder::new()
             .name("modelvet-verify".into())
-            .spawn(move || run_verification(&opts, generation, &flag, sink.as_ref()))?;
+            .spawn(move || run_job(&input, generation, &flag, sink))?;
         Ok(JobHandle { generation, cancel, thread: Some(thread) })
     }
 

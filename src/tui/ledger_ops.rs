@@ -83,3 +83,38 @@ pub fn append(path: &Path, draft: &ReviewDraft) -> Result<u64, String> {
     };
     run().map_err(|e| e.to_string())
 }
+
+/// Writes the evidence bundle for the verified model, signed with the
+/// reviewer key (as `modelvet export`); returns a one-line summary.
+pub fn export_evidence(
+    report: Option<&VerificationReport>,
+    options: &crate::oms::VerifyOptions,
+    ledger: Option<&Path>,
+    out: &Path,
+) -> Result<String, String> {
+    let report = report.ok_or("no report yet")?;
+    let store = KeyStore::from_env().map_err(|e| e.to_string())?;
+    let reviewer = store.load_reviewer(None).map_err(|e| format!("no reviewer key to sign the summary: {e}"))?;
+    let req = crate::evidence::assemble::ModelExport { report, options, ledger, time: None, default_to_now: true, exporter: &reviewer.key };
+    let done = crate::evidence::assemble::export_model(&req, out).map_err(|e| e.to_string())?;
+    Ok(format!(
+        "wrote {} ({} members, {} ledger entries; summary {})",
+        out.display(),
+        done.exported.members.len(),
+        done.entries,
+        if done.exported.passed { "PASSED" } else { "FAILED" }
+    ))
+}
+
+/// Before a decision about a reference is recorded: it must still resolve
+/// to what was verified (a moved tag is refused, nothing is recorded).
+pub fn ensure_not_moved(source: &crate::sources::ResolvedSource, opts: &crate::sources::ResolveOptions) -> Result<(), String> {
+    match crate::sources::recheck(source, opts) {
+        Ok(crate::sources::Recheck::Unchanged) => Ok(()),
+        Ok(crate::sources::Recheck::Moved { was, now }) => Err(format!(
+            "tag moved, nothing recorded: {} pointed to {was} when verified and now points to {now}; reopen it to review the new target",
+            source.original
+        )),
+        Err(e) => Err(format!("cannot re-check {} before recording: {e}", source.original)),
+    }
+}

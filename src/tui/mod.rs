@@ -27,11 +27,14 @@ use std::path::PathBuf;
 /// The bare `modelvet [SOURCE]` form: open the workbench.
 #[derive(Debug, Clone, Args, Default)]
 pub struct TuiArgs {
-    /// Model directory or single model file (default: the bundled demo model).
+    /// Model directory or file, oci://HOST[:PORT]/REPO[:TAG][@sha256:…] or
+    /// hf://ORG/NAME[@REV] (default: the bundled demo model).
     #[arg(value_name = "SOURCE")]
-    pub source: Option<PathBuf>,
+    pub source: Option<String>,
     #[command(flatten)]
     pub flags: VerifyFlags,
+    #[command(flatten)]
+    pub source_flags: crate::cli::source::SourceFlags,
     /// Theme: a built-in name (default, light, high-contrast, monochrome,
     /// colorblind) or a TOML file. NO_COLOR selects monochrome.
     #[arg(long, value_name = "NAME|FILE")]

@@ -33,6 +33,10 @@ pub struct ModelData {
     pub progress: Option<Progress>,
     /// Licence/lineage analysis; `None` until verification has finished.
     pub meta: Option<crate::meta::MetadataReport>,
+    /// The latest download progress of a registry or Hub source.
+    pub fetch: Option<crate::sources::FetchProgress>,
+    /// The digest-pinned reference a registry or Hub source resolved to.
+    pub pinned: Option<String>,
     index: HashMap<String, usize>,
 }
 
@@ -45,6 +49,8 @@ impl ModelData {
             envelope: None,
             progress: None,
             meta: None,
+            fetch: None,
+            pinned: None,
             index: HashMap::new(),
         }
     }
@@ -77,6 +83,7 @@ impl ModelData {
     pub fn apply(&mut self, event: JobEvent) {
         match event {
             JobEvent::Prepared { report, files, envelope } => {
+                self.fetch = None;
                 let mut report = *report;
                 report.counts = FileCounts::from_files(&files);
                 report.files = files;
@@ -108,6 +115,11 @@ impl ModelData {
             // Only about a final report: licences read from unverified files are not evidence.
             JobEvent::Metadata(m) if self.is_final() => self.meta = Some(*m),
             JobEvent::Metadata(_) => {}
+            JobEvent::Fetching(p) => self.fetch = Some(p),
+            JobEvent::Resolved { source, .. } => {
+                self.fetch = None;
+                self.pinned = Some(source.pinned_reference);
+            }
         }
     }
 

@@ -8,7 +8,7 @@
 use super::TuiArgs;
 use super::app::{App, AppConfig};
 use super::effect::Effect;
-use super::job::{JobHandle, JobMsg};
+use super::job::{JobHandle, JobInput, JobMsg, RemoteSource};
 use super::keymap::Keymap;
 use super::theme::Theme;
 use crate::cli::{Exit, fail};
@@ -28,7 +28,7 @@ const TICK: Duration = Duration::from_millis(250);
 /// Everything resolved from the command line before the terminal is touched,
 /// so configuration errors print normally and exit 2.
 pub struct Launch {
-    pub options: VerifyOptions,
+    pub input: JobInput,
     pub config: AppConfig,
 }
 
@@ -37,8 +37,24 @@ pub fn resolve(args: &TuiArgs) -> Result<Launch, String> {
     let theme = Theme::select(args.theme.as_deref(), std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()))
         .map_err(|e| format!("theme {e}"))?;
     let keymap = Keymap::load(args.keymap.as_deref()).map_err(|e| format!("keymap {e}"))?;
+    let export_dir = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    // A missing default path is shown on the Ledger pane, not fatal here.
+    let ledger_path = match &args.ledger {
+        Some(p) => Some(p.clone()),
+        None => crate::ledger::paths::default_ledger_path().ok(),
+    };
+    let config = |label: String| AppConfig { source_label: label, keymap, theme, read_only: args.read_only, export_dir, ledger_path };
+    if let Some(reference) = args.source.as_deref().filter(|s| crate::cli::source::is_reference(s)) {
+        crate::sources::parse(reference).map_err(|e| e.to_string())?;
+        // Fetched in the job (with progress); options are rebuilt for the
+        // fetched folder, so these only carry the trust for error checks.
+        let resolve = args.source_flags.to_options()?;
+        let options = args.flags.to_options(std::path::Path::new("."))?;
+        let remote = RemoteSource { reference: reference.to_string(), resolve, flags: args.flags.clone() };
+        return Ok(Launch { input: JobInput { options, remote: Some(remote) }, config: config(reference.to_string()) });
+    }
     let (source, label, flags) = match &args.source {
-        Some(s) => (s.clone(), s.display().to_string(), args.flags.clone()),
+        Some(s) => (PathBuf::from(s), s.clone(), args.flags.clone()),
         None => {
             let mut flags = args.flags.clone();
             if !flags.is_pinned() {
@@ -52,13 +68,7 @@ pub fn resolve(args: &TuiArgs) -> Result<Launch, String> {
     }
     let mut options = flags.to_options(&source)?;
     options.reference = source.display().to_string();
-    let export_path = std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")).join("modelvet-report.json");
-    // A missing default path is shown on the Ledger pane, not fatal here.
-    let ledger_path = match &args.ledger {
-        Some(p) => Some(p.clone()),
-        None => crate::ledger::paths::default_ledger_path().ok(),
-    };
-    Ok(Launch { options, config: AppConfig { source_label: label, keymap, theme, read_only: args.read_only, export_path, ledger_path } })
+    Ok(Launch { input: JobInput::local(options), config: config(label) })
 }
 
 /// Opens the workbench; returns the process exit code.
@@ -85,15 +95,37 @@ pub fn run(args: TuiArgs) -> Exit {
 }
 
 struct Jobs {
-    options: VerifyOptions,
+    input: JobInput,
     tx: mpsc::UnboundedSender<JobMsg>,
     current: Option<JobHandle>,
+    /// The options of the last fetched source (its local folder, pinned reference).
+    fetched_options: Option<VerifyOptions>,
+    /// The first resolution of a reference: what the reviewer opened
+    /// (tag) and what it was pinned to, for the re-check before recording.
+    first_resolved: Option<crate::sources::ResolvedSource>,
 }
 
 impl Jobs {
+    /// The options the current report was made with.
+    fn options(&self) -> VerifyOptions {
+        self.fetched_options.clone().unwrap_or_else(|| self.input.options.clone())
+    }
+
+    /// Remembers a resolution; later jobs (re-hash) open the pinned
+    /// reference, so they verify the same bytes even if the tag moves.
+    fn resolved(&mut self, options: &VerifyOptions, source: &crate::sources::ResolvedSource) {
+        self.fetched_options = Some(options.clone());
+        if self.first_resolved.is_none() {
+            self.first_resolved = Some(source.clone());
+        }
+        if let Some(remote) = self.input.remote.as_mut() {
+            remote.reference = source.pinned_reference.clone();
+        }
+    }
+
     fn start(&mut self, generation: u64) -> Result<(), String> {
         self.current = None; // dropping cancels the previous job
-        let handle = JobHandle::spawn(self.options.clone(), generation, Box::new(self.tx.clone()))
+        let handle = JobHandle::spawn(self.input.clone(), generation, std::sync::Arc::new(self.tx.clone()))
             .map_err(|e| format!("cannot start the verification thread: {e}"))?;
         self.current = Some(handle);
         Ok(())
@@ -111,7 +143,7 @@ async fn event_loop(terminal: &mut DefaultTerminal, launch: Launch) -> std::io::
     let size = terminal.size()?;
     app.resize(size.width, size.height);
     let (tx, mut rx) = mpsc::unbounded_channel::<JobMsg>();
-    let mut jobs = Jobs { options: launch.options, tx, current: None };
+    let mut jobs = Jobs { input: launch.input, tx, current: None, fetched_options: None, first_resolved: None };
     let (ltx, mut lrx) = mpsc::unbounded_channel::<LedgerMsg>();
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(TICK);
@@ -130,9 +162,14 @@ async fn event_loop(terminal: &mut DefaultTerminal, launch: Launch) -> std::io::
                     }
                 }
                 Effect::CancelJob => jobs.cancel(),
-                Effect::Export { path, contents } => {
-                    let result = std::fs::write(&path, contents).map(|_| path.clone()).map_err(|e| format!("{}: {e}", path.display()));
-                    app.export_done(result);
+                Effect::ExportEvidence { out } => {
+                    let report = app.model.report.clone();
+                    let (options, ledger) = (jobs.options(), app.ledger_path.clone());
+                    spawn_ledger(
+                        move || LedgerMsg::Exported(super::ledger_ops::export_evidence(report.as_ref(), &options, ledger.as_deref(), &out)),
+                        ltx.clone(),
+                        &mut app,
+                    );
                 }
                 // Ledger work (SQLite, verifying every entry, signing) runs on
                 // its own thread so a busy or large ledger never stalls keys.
@@ -142,9 +179,14 @@ async fn event_loop(terminal: &mut DefaultTerminal, launch: Launch) -> std::io::
                 }
                 Effect::AppendReview { path, draft } => {
                     let (tx, shown) = (ltx.clone(), app.ledger_path.clone());
+                    let recheck = jobs.first_resolved.clone().zip(jobs.input.remote.as_ref().map(|r| r.resolve.clone()));
                     spawn_ledger(
                         move || {
-                            let result = super::ledger_ops::append(&path, &draft);
+                            let result = match recheck {
+                                Some((source, opts)) => super::ledger_ops::ensure_not_moved(&source, &opts),
+                                None => Ok(()),
+                            }
+                            .and_then(|()| super::ledger_ops::append(&path, &draft));
                             LedgerMsg::Appended(result, super::ledger_ops::load_for(shown.as_deref()))
                         },
                         tx,
@@ -183,9 +225,11 @@ async fn event_loop(terminal: &mut DefaultTerminal, launch: Launch) -> std::io::
                 None => return Ok(()),
             },
             Some(msg) = rx.recv() => {
-                app.on_job(msg);
-                while let Ok(more) = rx.try_recv() {
-                    app.on_job(more);
+                for msg in std::iter::once(msg).chain(std::iter::from_fn(|| rx.try_recv().ok())) {
+                    if let (true, super::job::JobEvent::Resolved { options, source }) = (msg.generation == app.generation, &msg.event) {
+                        jobs.resolved(options, source);
+                    }
+                    app.on_job(msg);
                 }
                 dirty = true;
             }
@@ -196,6 +240,7 @@ async fn event_loop(terminal: &mut DefaultTerminal, launch: Launch) -> std::io::
                         app.review_done(result);
                         app.ledger_loaded(state);
                     }
+                    LedgerMsg::Exported(result) => app.export_done(result),
                 }
                 dirty = true;
             }
@@ -214,6 +259,8 @@ enum LedgerMsg {
     Loaded(super::ledger_ops::LedgerState),
     /// An append's result and the ledger reloaded after it.
     Appended(Result<u64, String>, super::ledger_ops::LedgerState),
+    /// An evidence export's result (a summary line, or why it failed).
+    Exported(Result<String, String>),
 }
 
 /// Runs `work` on a named thread and sends its result to the loop; a

@@ -73,10 +73,19 @@ pub fn progress_line(p: &Progress, theme: &Theme, width: u16) -> Line<'static> {
 pub fn status_line(model: &ModelData, theme: &Theme, width: u16) -> Line<'static> {
     let w = width as usize;
     match &model.phase {
-        Phase::Preparing => Line::from(Span::styled(
-            format!("{} reading the signature and listing files", theme.symbols.pending),
-            theme.style(Role::Pending),
-        )),
+        Phase::Preparing => match &model.fetch {
+            Some(f) => {
+                let total = f.bytes_total.map(|t| format!(" of {}", bytes(t))).unwrap_or_default();
+                Line::from(Span::styled(
+                    truncate(&format!("{} fetching {}: {}{total} (every blob checked against its digest)", theme.symbols.pending, f.name, bytes(f.bytes_done)), w),
+                    theme.style(Role::Pending),
+                ))
+            }
+            None => Line::from(Span::styled(
+                format!("{} reading the signature and listing files", theme.symbols.pending),
+                theme.style(Role::Pending),
+            )),
+        },
         Phase::Hashing => match &model.progress {
             Some(p) => progress_line(p, theme, width),
             None => Line::from(Span::styled(format!("{} hashing", theme.symbols.pending), theme.style(Role::Pending))),

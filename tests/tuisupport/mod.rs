@@ -102,7 +102,7 @@ pub fn config(label: &str, theme: &str) -> AppConfig {
         keymap: Keymap::builtin().expect("keymap"),
         theme: Theme::builtin(theme).expect("theme"),
         read_only: false,
-        export_path: PathBuf::from("modelvet-report.json"),
+        export_dir: PathBuf::from("."),
         ledger_path: None,
     }
 }

@@ -22,6 +22,8 @@ pub const MODELPACK_WEIGHT_RAW: &str = "application/vnd.cncf.model.weight.v1.raw
 pub const MODELPACK_CONFIG_RAW: &str = "application/vnd.cncf.model.weight.config.v1.raw";
 pub const MODELPACK_DOC_RAW: &str = "application/vnd.cncf.model.doc.v1.raw";
 pub const SIGSTORE_BUNDLE_V03: &str = "application/vnd.dev.sigstore.bundle.v0.3+json";
+/// artifactType and layer media type of a pushed modelvet evidence bundle.
+pub const EVIDENCE_BUNDLE: &str = "application/vnd.modelvet.evidence.v1.tar+gzip";
 
 /// One blob to push with its descriptor fields.
 pub struct Blob {
@@ -85,8 +87,9 @@ pub async fn push_artifact(
     subject: Option<Descriptor>,
     annotations: BTreeMap<String, String>,
 ) -> Result<Descriptor, SourceError> {
+    // The client is already authenticated for push (`super::connect`), or
+    // the registry takes anonymous pushes.
     let image = oci_client::Reference::with_tag(registry.to_string(), repository.to_string(), tag.to_string());
-    client.auth(&image, &RegistryAuth::Anonymous, oci_client::RegistryOperation::Push).await.map_err(|e| err("auth", e))?;
     let mut all: Vec<&Blob> = vec![config];
     all.extend(layers.iter());
     push_blobs(client, &image, &all).await?;
@@ -176,7 +179,6 @@ pub async fn push_referrer(
     predicate_type: &str,
 ) -> Result<String, SourceError> {
     let subject_hex = crate::sources::cache::sha256_hex(&subject.digest)?.to_string();
-    let empty = Blob { media_type: OCI_EMPTY.into(), bytes: b"{}".to_vec(), annotations: BTreeMap::new() };
     let layer = Blob {
         media_type: SIGSTORE_BUNDLE_V03.into(),
         bytes: bundle,
@@ -186,6 +188,22 @@ pub async fn push_referrer(
         ("dev.sigstore.bundle.content".to_string(), "dsse-envelope".to_string()),
         ("dev.sigstore.bundle.predicateType".to_string(), predicate_type.to_string()),
     ]);
+    push_referrer_artifact(client, registry, repository, subject, SIGSTORE_BUNDLE_V03, layer, annotations).await
+}
+
+/// Pushes one layer as an artifact whose `subject` is `subject`, then adds
+/// it to the `sha256-<hex>` referrers tag index. Returns the manifest digest.
+pub async fn push_referrer_artifact(
+    client: &oci_client::Client,
+    registry: &str,
+    repository: &str,
+    subject: Descriptor,
+    artifact_type: &str,
+    layer: Blob,
+    annotations: BTreeMap<String, String>,
+) -> Result<String, SourceError> {
+    let subject_hex = crate::sources::cache::sha256_hex(&subject.digest)?.to_string();
+    let empty = Blob { media_type: OCI_EMPTY.into(), bytes: b"{}".to_vec(), annotations: BTreeMap::new() };
     // Referrers are pushed by digest; a temporary tag keeps this simple
     // with oci-client's tag-based push, then the fallback index names it.
     let tag = format!("referrer-{}", &sha256_digest(&layer.bytes)[7..23]);
@@ -194,7 +212,7 @@ pub async fn push_referrer(
         registry,
         repository,
         &tag,
-        Some(SIGSTORE_BUNDLE_V03),
+        Some(artifact_type),
         &empty,
         std::slice::from_ref(&layer),
         Some(subject),
@@ -217,4 +235,52 @@ pub async fn push_referrer(
     let bytes = serde_json::to_vec(&index).map_err(|e| SourceError::Unsupported(e.to_string()))?;
     push_manifest_bytes(client, registry, repository, &fallback, bytes, OCI_INDEX).await?;
     Ok(pushed.digest)
+}
+
+/// Pushes an evidence bundle (`export --push`) as a referrer of the model
+/// manifest `resolved` was pinned to, with the registry's credentials.
+/// Returns the referrer manifest digest.
+pub fn push_evidence(
+    resolved: &crate::sources::ResolvedSource,
+    opts: &crate::sources::ResolveOptions,
+    bundle: &Path,
+) -> Result<String, SourceError> {
+    let crate::sources::SourceRef::Oci(r) = crate::sources::parse(&resolved.original)? else {
+        return Err(SourceError::Unsupported("only oci:// sources can carry pushed evidence".into()));
+    };
+    let digest = resolved
+        .oci_digest()
+        .ok_or_else(|| SourceError::Unsupported(format!("{} is not pinned to a manifest digest", resolved.original)))?
+        .to_string();
+    let bytes = std::fs::read(bundle).map_err(|e| crate::sources::cache::io_err(bundle, e))?;
+    let name = bundle.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "evidence.tar.gz".into());
+    crate::sources::runtime()?.block_on(async {
+        let client = super::connect(&r, opts, oci_client::RegistryOperation::Push).await?;
+        let pinned = crate::sources::OciRef { tag: None, digest: Some(digest.clone()), ..r.clone() };
+        let (mbytes, mdigest) = client
+            .pull_manifest_raw(&pinned.to_client_reference()?, &RegistryAuth::Anonymous, ACCEPT)
+            .await
+            .map_err(|e| super::registry_err(&format!("manifest {digest}"), e))?;
+        if mdigest != digest {
+            return Err(SourceError::DigestMismatch { name: "model manifest".into(), expected: digest, actual: mdigest });
+        }
+        let media_type = serde_json::from_slice::<serde_json::Value>(&mbytes)
+            .ok()
+            .and_then(|v| v.get("mediaType").and_then(|m| m.as_str()).map(str::to_string))
+            .unwrap_or_else(|| OCI_MANIFEST.to_string());
+        let subject = Descriptor {
+            media_type,
+            digest: mdigest,
+            size: mbytes.len() as u64,
+            artifact_type: None,
+            annotations: BTreeMap::new(),
+        };
+        let layer = Blob {
+            media_type: EVIDENCE_BUNDLE.into(),
+            bytes,
+            annotations: BTreeMap::from([(TITLE.to_string(), name)]),
+        };
+        let annotations = BTreeMap::from([("dev.modelvet.evidence.model".to_string(), resolved.pinned_reference.clone())]);
+        push_referrer_artifact(&client, &r.registry, &r.repository, subject, EVIDENCE_BUNDLE, layer, annotations).await
+    })
 }

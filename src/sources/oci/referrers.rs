@@ -168,6 +168,8 @@ async fn read_referrer(
         };
     } else if artifact_type == NOTATION {
         sig.kind = SignatureKind::Notation;
+    } else if artifact_type == super::push::EVIDENCE_BUNDLE {
+        sig.kind = SignatureKind::Evidence;
     }
     Ok(Some(sig))
 }

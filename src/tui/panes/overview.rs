@@ -66,6 +66,9 @@ pub fn lines(model: &ModelData, theme: &Theme, width: u16) -> Vec<Line<'static>>
     }
     out.push(Line::default());
     out.push(field(theme, "Model", LABEL, vec![Span::raw(truncate(&format!("{} ({})", model.source_label, r.source.kind), w))]));
+    if let Some(pinned) = &model.pinned {
+        out.push(field(theme, "Pinned", LABEL, vec![Span::raw(truncate(pinned, w))]));
+    }
     let digest = match &r.model_digest {
         Some(d) => Span::raw(truncate(d, w)),
         None if model.is_final() => Span::styled("- (not every file could be hashed)", theme.style(Role::Muted)),

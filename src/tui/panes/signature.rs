@@ -23,7 +23,7 @@ fn raw(s: impl Into<String>) -> Vec<Span<'static>> {
 
 /// Check ids that belong to the signature rather than the files.
 fn is_signature_check(id: &str) -> bool {
-    ["bundle.", "signature.", "certificate.", "envelope.", "statement.", "manifest.", "sigstore."].iter().any(|p| id.starts_with(p))
+    ["bundle.", "signature.", "certificate.", "envelope.", "statement.", "manifest.", "sigstore.", "source."].iter().any(|p| id.starts_with(p))
 }
 
 /// The signature path as the job recorded it (relative to the model when inside it).
