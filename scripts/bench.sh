@@ -56,8 +56,10 @@ hyperfine -w 1 -r 5 --export-markdown "$dir/hyperfine.md" \
   -n "modelvet verify 8 files sha256" "$mv_bin verify $dir/eight --signature $dir/eight.sig --key $pub" \
   -n "model_signing verify 8 files sha256" "cd $dir && $venv/bin/model_signing verify key --signature eight-ref.sig --public_key $pub eight" \
   -n "modelvet verify 2 GiB shards" "$mv_bin verify $dir/big --signature $dir/big.sig --key $pub" \
-  -n "modelvet verify 8 files blake3" "$mv_bin verify $dir/eight-b3 --signature $dir/eight-b3.sig --key $pub" \
-  $(command -v b3sum >/dev/null && echo "-n b3sum-8-files b3sum $dir/eight-b3/*.safetensors")
+  -n "modelvet verify 8 files blake3" "$mv_bin verify $dir/eight-b3 --signature $dir/eight-b3.sig --key $pub"
+if command -v b3sum >/dev/null; then # Debian package b3sum
+  hyperfine -w 1 -r 5 -n "b3sum 8 files (multithreaded)" "b3sum $dir/eight-b3/*.safetensors"
+fi
 
 echo "== peak RSS"
 for m in eight big eight-b3; do

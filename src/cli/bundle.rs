@@ -32,10 +32,24 @@ pub struct BundleVerifyArgs {
     /// Managed-key bundles: the signer's public key (PEM).
     #[arg(long, value_name = "PUB.pem", conflicts_with_all = ["identity", "identity_regexp", "issuer", "issuer_regexp"])]
     pub key: Option<PathBuf>,
-    /// Expected certificate identity (SAN), exact.
+    #[command(flatten)]
+    pub sigstore: SigstoreFlags,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// The artifact file, or `sha256:<64 lowercase hex>`.
+    #[arg(value_name = "FILE_OR_DIGEST")]
+    pub artifact: String,
+}
+
+/// The Sigstore keyless flags shared by `verify` (and every command that
+/// verifies a model) and `bundle verify`.
+#[derive(Debug, Clone, Default, Args)]
+pub struct SigstoreFlags {
+    /// Expected signer identity (certificate SAN), exact.
     #[arg(long, value_name = "SAN", conflicts_with = "identity_regexp")]
     pub identity: Option<String>,
-    /// Expected certificate identity as a regular expression (unanchored, as cosign).
+    /// Expected signer identity as a regular expression (unanchored, cosign semantics).
     #[arg(long, value_name = "REGEX")]
     pub identity_regexp: Option<String>,
     /// Expected OIDC issuer, exact.
@@ -44,18 +58,28 @@ pub struct BundleVerifyArgs {
     /// Expected OIDC issuer as a regular expression.
     #[arg(long, value_name = "REGEX")]
     pub issuer_regexp: Option<String>,
-    /// trusted_root.json to use instead of the embedded public-good root.
+    /// Sigstore trusted root (trusted_root.json) instead of the embedded public-good one.
     #[arg(long = "trusted-root", value_name = "FILE")]
     pub trusted_root: Option<PathBuf>,
     /// Use the embedded Sigstore staging trust root.
     #[arg(long)]
     pub staging: bool,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
-    /// The artifact file, or `sha256:<64 lowercase hex>`.
-    #[arg(value_name = "FILE_OR_DIGEST")]
-    pub artifact: String,
+}
+
+impl SigstoreFlags {
+    /// The identity policy, when an identity and an issuer were given.
+    pub fn policy(&self) -> Result<Option<IdentityPolicy>, String> {
+        identity_policy(self.identity.as_deref(), self.identity_regexp.as_deref(), self.issuer.as_deref(), self.issuer_regexp.as_deref())
+    }
+
+    /// Whether any identity was given (a keyless signer is pinned).
+    pub fn names_identity(&self) -> bool {
+        self.identity.is_some() || self.identity_regexp.is_some()
+    }
+
+    pub fn trust_root(&self) -> TrustRootChoice {
+        TrustRootChoice::from_flags(self.trusted_root.as_deref(), self.staging)
+    }
 }
 
 /// Builds an identity policy from exact/regexp flags; both an identity and
@@ -105,12 +129,7 @@ pub fn run(cmd: BundleCmd) -> Exit {
 }
 
 pub fn run_verify(args: &BundleVerifyArgs) -> Exit {
-    let policy = match identity_policy(
-        args.identity.as_deref(),
-        args.identity_regexp.as_deref(),
-        args.issuer.as_deref(),
-        args.issuer_regexp.as_deref(),
-    ) {
+    let policy = match args.sigstore.policy() {
         Ok(p) => p,
         Err(m) => return fail(Exit::Usage, m),
     };
@@ -124,7 +143,7 @@ pub fn run_verify(args: &BundleVerifyArgs) -> Exit {
             return fail(Exit::Usage, format!("cannot read artifact {}: {e}", p.display()));
         }
     }
-    let trust = match trust::load(&TrustRootChoice::from_flags(args.trusted_root.as_deref(), args.staging)) {
+    let trust = match trust::load(&args.sigstore.trust_root()) {
         Ok(t) => t,
         Err(e) => return fail(Exit::Usage, e),
     };

@@ -27,24 +27,8 @@ pub struct VerifyFlags {
     /// Trust anchor certificates (PEM, repeatable) for certificate-signed models.
     #[arg(long = "cert-chain", value_name = "CA.pem", conflicts_with = "identity")]
     pub cert_chain: Vec<PathBuf>,
-    /// Expected signer identity (certificate SAN) for Sigstore keyless signatures.
-    #[arg(long, value_name = "SAN", conflicts_with = "identity_regexp")]
-    pub identity: Option<String>,
-    /// Expected signer identity as a regular expression (unanchored, cosign semantics).
-    #[arg(long, value_name = "REGEX")]
-    pub identity_regexp: Option<String>,
-    /// Expected OIDC issuer for Sigstore keyless signatures.
-    #[arg(long, value_name = "URL", conflicts_with = "issuer_regexp")]
-    pub issuer: Option<String>,
-    /// Expected OIDC issuer as a regular expression.
-    #[arg(long, value_name = "REGEX")]
-    pub issuer_regexp: Option<String>,
-    /// Use the embedded Sigstore staging trust root instead of public-good.
-    #[arg(long)]
-    pub staging: bool,
-    /// Sigstore trusted root (trusted_root.json) instead of the embedded one.
-    #[arg(long = "trusted-root", value_name = "FILE")]
-    pub trusted_root: Option<PathBuf>,
+    #[command(flatten)]
+    pub sigstore: super::bundle::SigstoreFlags,
     /// Evaluate certificate validity at this time (RFC 3339) instead of now.
     #[arg(long, value_name = "TIME", value_parser = parse_time)]
     pub at: Option<time::OffsetDateTime>,
@@ -95,14 +79,9 @@ impl VerifyFlags {
         opts.ignore_git_paths = !self.no_ignore_git_paths;
         opts.allow_symlinks = self.allow_symlinks;
         opts.at = self.at;
-        opts.trusted_root = self.trusted_root.clone();
-        opts.sigstore_staging = self.staging;
-        let identity = super::bundle::identity_policy(
-            self.identity.as_deref(),
-            self.identity_regexp.as_deref(),
-            self.issuer.as_deref(),
-            self.issuer_regexp.as_deref(),
-        )?;
+        opts.trusted_root = self.sigstore.trusted_root.clone();
+        opts.sigstore_staging = self.sigstore.staging;
+        let identity = self.sigstore.policy()?;
         if let Some(k) = &self.key {
             let text = std::fs::read_to_string(k).map_err(|e| format!("cannot read key {}: {e}", k.display()))?;
             let key = PublicKey::from_pem(&text).map_err(|e| format!("{}: {e}", k.display()))?;
@@ -129,7 +108,7 @@ impl VerifyFlags {
     }
 
     pub fn is_pinned(&self) -> bool {
-        self.key.is_some() || !self.cert_chain.is_empty() || self.identity.is_some() || self.identity_regexp.is_some()
+        self.key.is_some() || !self.cert_chain.is_empty() || self.sigstore.names_identity()
     }
 }
 
@@ -147,12 +126,7 @@ pub fn run(cmd: VerifyCmd) -> Exit {
         return super::bundle::run_verify(&super::bundle::BundleVerifyArgs {
             bundle: bundle.clone(),
             key: f.key.clone(),
-            identity: f.identity.clone(),
-            identity_regexp: f.identity_regexp.clone(),
-            issuer: f.issuer.clone(),
-            issuer_regexp: f.issuer_regexp.clone(),
-            trusted_root: f.trusted_root.clone(),
-            staging: f.staging,
+            sigstore: f.sigstore.clone(),
             format: cmd.format,
             artifact: cmd.source.clone(),
         });
