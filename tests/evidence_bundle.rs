@@ -73,6 +73,15 @@ fn export_verifies_offline_and_is_deterministic() {
     let (code, out) = env.verify(&a, &["--model", demo_model().to_str().unwrap()]);
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("NOT PINNED"), "{out}");
+    assert!(out.lines().any(|l| l.contains("model.signature") && l.contains("verifies over --model")), "{out}");
+    // A modified copy of the model fails both the inventory and the signature.
+    let copy = env.path("copy");
+    copy_tree(&demo_model(), &copy);
+    std::fs::write(copy.join("config.json"), b"{\"changed\": true}\n").unwrap();
+    let (code, out) = env.verify(&a, &["--model", copy.to_str().unwrap()]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.lines().any(|l| l.contains("model.files") && l.contains("config.json")), "{out}");
+    assert!(out.lines().any(|l| l.contains("model.signature") && l.contains("FAILED")), "{out}");
     // Pinned keys: no warning.
     let (folder, members) = unpack(&a);
     let vkey = env.path("pinned.vkey");

@@ -122,6 +122,7 @@ pub fn verify_members(m: &Members, pins: &Pins, model: Option<&Path>) -> Evidenc
     // 6. The model files themselves.
     if let Some(dir) = model {
         check_model(&mut r, dir, inventory.as_ref(), &model_digest);
+        check_model_signature(&mut r, m, dir, &model_digest);
     }
     finish(r)
 }
@@ -267,5 +268,78 @@ fn check_model(r: &mut EvidenceReport, dir: &Path, inventory: Option<&Value>, mo
         "model.files",
         bad.is_empty(),
         if bad.is_empty() { format!("{} files match the inventory of {model_digest}", items.len()) } else { bad.join("; ") },
+    );
+}
+
+/// Re-verifies the model's OMS signature (`signatures/model.sig`) over the
+/// files in `dir` with the trust material the bundle records: the signer
+/// key (`--key` at export) or the certificate anchors (`--cert-chain`).
+/// Keyless signatures need the reviewer's identity policy, which the bundle
+/// does not pin, so they are left to `modelvet verify --identity … --issuer
+/// … --trusted-root trust/sigstore/trusted_root.json` and reported as skipped.
+fn check_model_signature(r: &mut EvidenceReport, m: &Members, dir: &Path, model_digest: &str) {
+    use crate::oms::{Trust, VerifyOptions, prepare};
+    let Some(sig) = m.get("signatures/model.sig") else {
+        r.checks.push(Check { id: "model.signature".into(), status: CheckStatus::Skip, detail: "the bundle holds no model signature".into() });
+        return;
+    };
+    let trust = if let Some(pem) = text(m, "trust/keys/model-signer.pub.pem") {
+        match PublicKey::from_pem(&pem) {
+            Ok(k) => Trust::Key(k),
+            Err(e) => return r.push("model.signature", false, format!("trust/keys/model-signer.pub.pem: {e}")),
+        }
+    } else {
+        let mut anchors = Vec::new();
+        for (name, bytes) in m.iter().filter(|(k, _)| k.starts_with("trust/anchors/")) {
+            match crate::crypto::x509::certs_from_pem(&String::from_utf8_lossy(bytes)) {
+                Ok(c) => anchors.extend(c),
+                Err(e) => return r.push("model.signature", false, format!("{name}: {e}")),
+            }
+        }
+        if anchors.is_empty() {
+            let why = if m.contains_key("trust/sigstore/trusted_root.json") {
+                "keyless signature: re-verify with `modelvet verify --identity … --issuer … --trusted-root trust/sigstore/trusted_root.json`"
+            } else {
+                "the bundle records no signer key or anchors (the model was not verified against a pinned signer)"
+            };
+            r.checks.push(Check { id: "model.signature".into(), status: CheckStatus::Skip, detail: why.into() });
+            return;
+        }
+        Trust::Anchors(anchors)
+    };
+    // The verifier reads a signature file: stage the bundle's bytes in a
+    // private temporary file, removed on every path out.
+    struct Staged(std::path::PathBuf);
+    impl Drop for Staged {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_file(&self.0);
+        }
+    }
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    let staged = Staged(std::env::temp_dir().join(format!("modelvet-evidence-{}-{nanos}.sig", std::process::id())));
+    let written = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&staged.0)
+        .and_then(|mut f| std::io::Write::write_all(&mut f, sig));
+    if let Err(e) = written {
+        return r.push("model.signature", false, format!("cannot stage the signature: {e}"));
+    }
+    let mut opts = VerifyOptions::new(dir);
+    opts.signature = Some(staged.0.clone());
+    opts.trust = trust;
+    let report = match prepare(&opts) {
+        Ok(p) => p.run(&crate::hashing::NoopObserver, &Default::default()),
+        Err(e) => return r.push("model.signature", false, format!("signatures/model.sig: {e}")),
+    };
+    let ok = report.verdict == crate::report::Verdict::Verified && report.model_digest.as_deref() == Some(model_digest);
+    r.push(
+        "model.signature",
+        ok,
+        if ok {
+            format!("signatures/model.sig verifies over --model with the bundle's trust material ({model_digest})")
+        } else {
+            format!("signatures/model.sig over --model: {} ({})", report.verdict.word(), report.reasons.join("; "))
+        },
     );
 }
