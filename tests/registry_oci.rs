@@ -231,6 +231,19 @@ fn oci_missing_referrers_then_referrer_via_tag_fallback() {
     ))
     .unwrap();
 
+    // And a cosign-3 style attestation: an in-toto statement about the
+    // manifest in a DSSE Sigstore bundle, signed with the same key.
+    let statement = serde_json::json!({
+        "_type": "https://in-toto.io/Statement/v1",
+        "subject": [{"name": "models/bare", "digest": {"sha256": hex}}],
+        "predicateType": "https://slsa.dev/provenance/v1",
+        "predicate": {"buildDefinition": {"buildType": "https://example.com/test"}},
+    });
+    let envelope = modelvet::dsse::Envelope::sign_intoto(serde_json::to_vec(&statement).unwrap(), &signer);
+    let attestation = modelvet::dsse::key_bundle_json(&envelope, &signer.public_key().hint());
+    rt.block_on(push::push_referrer(&c, &reg.host(), "models/bare", pushed.clone(), attestation.into_bytes(), "https://slsa.dev/provenance/v1"))
+        .unwrap();
+
     let resolved = sources::resolve(&reference, &opts(cache.path())).unwrap();
     let oms = resolved.signatures_found.iter().find(|s| s.kind == SignatureKind::OmsBundle).expect("OMS referrer");
     assert_eq!(oms.discovered_via, "referrers");
@@ -246,12 +259,18 @@ fn oci_missing_referrers_then_referrer_via_tag_fallback() {
     assert!(report.source.signature.as_deref().unwrap_or("").ends_with(".sigstore.json"));
     let cosign_check = report.checks.iter().find(|c| c.id == "source.signature" && c.detail.contains("cosign .sig tag")).unwrap();
     assert_eq!(cosign_check.status, modelvet::report::CheckStatus::Pass, "{}", cosign_check.detail);
+    // The attestation is verified over the manifest digest with the pinned key.
+    let att = report.checks.iter().find(|c| c.id == "source.signature" && c.detail.contains("slsa.dev/provenance")).unwrap();
+    assert_eq!(att.status, modelvet::report::CheckStatus::Pass, "{}", att.detail);
+    assert!(att.detail.contains(&pushed.digest), "{}", att.detail);
     // With another key the cosign signature is flagged, not trusted.
     let mut other = key_flags();
     other.key = Some(demo_key().with_file_name("other-signer.pub.pem"));
     let report = verify_resolved(&resolved, &other).unwrap();
     let cosign_check = report.checks.iter().find(|c| c.id == "source.signature" && c.detail.contains("cosign .sig tag")).unwrap();
     assert_eq!(cosign_check.status, modelvet::report::CheckStatus::Warn, "{}", cosign_check.detail);
+    let att = report.checks.iter().find(|c| c.id == "source.signature" && c.detail.contains("slsa.dev/provenance")).unwrap();
+    assert_eq!(att.status, modelvet::report::CheckStatus::Warn, "{}", att.detail);
     assert_ne!(report.verdict, Verdict::Verified);
 }
 

@@ -130,13 +130,9 @@ pub fn verify_resolved(resolved: &ResolvedSource, flags: &VerifyFlags) -> Result
 fn verify_resolved_with(resolved: &ResolvedSource, flags: &VerifyFlags) -> Result<(VerificationReport, VerifyOptions), Exit> {
     let mut opts = flags.to_options(&resolved.local_path).map_err(|m| fail(Exit::Usage, m))?;
     let used = sources::annotate::attach(resolved, &mut opts);
-    let key = match &opts.trust {
-        crate::oms::Trust::Key(k) => Some(k.clone()),
-        _ => None,
-    };
     let prepared = prepare(&opts).map_err(|e| fail(Exit::Usage, e))?;
     let mut report = prepared.run(&NoopObserver, &Default::default());
-    sources::annotate::annotate(&mut report, resolved, Some(&used), key.as_ref());
+    sources::annotate::annotate(&mut report, resolved, Some(&used), &opts);
     Ok((report, opts))
 }
 

@@ -4,7 +4,6 @@
 //! record the pinned reference, what was fetched and every signature found.
 
 use super::{ResolvedSource, SignatureKind};
-use crate::crypto::PublicKey;
 use crate::oms::VerifyOptions;
 use crate::report::{CheckStatus, VerificationReport};
 use std::path::{Path, PathBuf};
@@ -34,7 +33,11 @@ pub fn attach(resolved: &ResolvedSource, opts: &mut VerifyOptions) -> PathBuf {
 /// fetched, the signatures found and which one was verified. Cosign
 /// simple-signing tags are checked against `key` when one is given; they
 /// are secondary to the OMS verdict, so a mismatch is a warning.
-pub fn annotate(report: &mut VerificationReport, resolved: &ResolvedSource, used: Option<&Path>, key: Option<&PublicKey>) {
+pub fn annotate(report: &mut VerificationReport, resolved: &ResolvedSource, used: Option<&Path>, options: &VerifyOptions) {
+    let key = match &options.trust {
+        crate::oms::Trust::Key(k) => Some(k),
+        _ => None,
+    };
     report.source.reference = resolved.pinned_reference.clone();
     report.source.kind = resolved.kind.as_str().to_string();
     let fetched = resolved.files.len();
@@ -71,6 +74,14 @@ pub fn annotate(report: &mut VerificationReport, resolved: &ResolvedSource, used
             }
             continue;
         }
+        if sig.kind == SignatureKind::SigstoreBundle
+            && let (Some(path), Some(digest)) = (&sig.local_path, resolved.oci_digest())
+        {
+            let (status, outcome) = verify_referrer_bundle(path, digest, options);
+            detail.push_str(&format!(": {outcome}"));
+            report.check("source.signature", status, detail);
+            continue;
+        }
         if is_used {
             let ok = report.verdict == crate::report::Verdict::Verified;
             detail.push_str(if ok { ": verified" } else { ": did not verify (see reasons)" });
@@ -81,4 +92,82 @@ pub fn annotate(report: &mut VerificationReport, resolved: &ResolvedSource, used
         }
     }
     report.warnings.extend(resolved.notes.iter().cloned());
+}
+
+/// Verifies a Sigstore bundle found as a referrer (a cosign 3 signature or
+/// attestation) over the manifest digest with the signer the user pinned
+/// (`--key`, or `--identity/--issuer` with the chosen trust root), using
+/// the same engine as `modelvet bundle verify`. The OMS verdict decides the
+/// model; these bundles are extra evidence, so a failure is a warning and
+/// without a pinned key or identity they are only listed.
+fn verify_referrer_bundle(path: &Path, manifest_digest: &str, options: &VerifyOptions) -> (CheckStatus, String) {
+    use crate::sigstore::verify::{ArtifactInput, SignerPolicy, verify_bundle};
+    let policy = match &options.trust {
+        crate::oms::Trust::Key(k) => SignerPolicy::Key(k.spki_der()),
+        crate::oms::Trust::Sigstore(p) => match p.compile() {
+            Ok(c) => SignerPolicy::Identity(c),
+            Err(e) => return (CheckStatus::Warn, format!("not verified: {e}")),
+        },
+        _ => return (CheckStatus::Skip, "found; pass --key or --identity/--issuer to verify it".into()),
+    };
+    let Some(hex) = manifest_digest.strip_prefix("sha256:") else {
+        return (CheckStatus::Warn, format!("not verified: {manifest_digest} is not a sha256 digest"));
+    };
+    let Ok(Ok(digest)) = hex::decode(hex).map(<[u8; 32]>::try_from) else {
+        return (CheckStatus::Warn, format!("not verified: {manifest_digest} is not a sha256 digest"));
+    };
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => return (CheckStatus::Warn, format!("not verified: cannot read {}: {e}", path.display())),
+    };
+    let choice = crate::sigstore::trust::TrustRootChoice::from_flags(options.trusted_root.as_deref(), options.sigstore_staging);
+    let trust = match crate::sigstore::trust::load(&choice) {
+        Ok(t) => t,
+        Err(e) => return (CheckStatus::Warn, format!("not verified: {e}")),
+    };
+    // Managed-key bundles made without a transparency log (cosign
+    // `--tlog-upload=false`, or our own evidence): the DSSE signature with
+    // the pinned key, and the statement must name this manifest.
+    if let crate::oms::Trust::Key(k) = &options.trust
+        && !has_tlog_entry(&bytes)
+    {
+        return match crate::dsse::verify_dsse_bundle(&bytes, k) {
+            Ok(payload) if statement_names(&payload, hex) => {
+                (CheckStatus::Pass, format!("verified over {manifest_digest} with the pinned key (no transparency log entry)"))
+            }
+            Ok(_) => (CheckStatus::Warn, format!("signed with the pinned key, but its statement does not name {manifest_digest}")),
+            Err(e) => (CheckStatus::Warn, format!("does not verify with the pinned key: {e}")),
+        };
+    }
+    // The bundle's own checks go into a scratch report; one line goes into ours.
+    let mut scratch = VerificationReport::new(report_source(path));
+    let outcome = verify_bundle(&bytes, &ArtifactInput::Digest(digest), &policy, &trust, &mut scratch);
+    if outcome.verified {
+        let who = outcome.identity.map(|i| format!(" signed by {i}")).unwrap_or_default();
+        (CheckStatus::Pass, format!("verified over {manifest_digest}{who}"))
+    } else {
+        let why: Vec<String> =
+            scratch.checks.iter().filter(|c| c.status == CheckStatus::Fail).map(|c| format!("{}: {}", c.id, c.detail)).collect();
+        (CheckStatus::Warn, format!("does not verify over {manifest_digest} with the pinned signer ({})", why.join("; ")))
+    }
+}
+
+fn report_source(path: &Path) -> crate::report::SourceInfo {
+    crate::report::SourceInfo { reference: path.display().to_string(), kind: "bundle".into(), signature: None }
+}
+
+/// Whether a Sigstore bundle carries at least one transparency log entry.
+fn has_tlog_entry(bundle: &[u8]) -> bool {
+    serde_json::from_slice::<serde_json::Value>(bundle)
+        .ok()
+        .and_then(|v| v.pointer("/verificationMaterial/tlogEntries").and_then(|t| t.as_array()).map(|a| !a.is_empty()))
+        .unwrap_or(false)
+}
+
+/// Whether an in-toto statement names the sha256 digest `hex` as a subject.
+fn statement_names(payload: &[u8], hex: &str) -> bool {
+    serde_json::from_slice::<serde_json::Value>(payload)
+        .ok()
+        .and_then(|v| v.get("subject").and_then(|s| s.as_array()).cloned())
+        .is_some_and(|subjects| subjects.iter().any(|s| s.pointer("/digest/sha256").and_then(|d| d.as_str()) == Some(hex)))
 }

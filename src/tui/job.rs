@@ -136,12 +136,9 @@ pub fn run_job(input: &JobInput, generation: u64, cancel: &CancelFlag, sink: std
     };
     let used = crate::sources::annotate::attach(&resolved, &mut options);
     send(JobEvent::Resolved { options: Box::new(options.clone()), source: Box::new(resolved.clone()) });
-    let key = match &options.trust {
-        crate::oms::Trust::Key(k) => Some(k.clone()),
-        _ => None,
-    };
+    let annotate_with = options.clone();
     let annotate = move |report: &mut VerificationReport| {
-        crate::sources::annotate::annotate(report, &resolved, Some(&used), key.as_ref());
+        crate::sources::annotate::annotate(report, &resolved, Some(&used), &annotate_with);
     };
     verify_then(&options, generation, cancel, sink.as_ref(), &annotate);
 }
