@@ -315,3 +315,33 @@ fn ledger_pane_with_one_approval_and_licence_detail() {
     press(&mut app, "<Enter>");
     snap("overlay_detail_licence", &mut app, LARGE);
 }
+
+#[test]
+fn registry_source_shows_download_progress_then_the_pinned_reference() {
+    use modelvet::sources::{FetchProgress, ResolvedSource, SourceKind};
+    let (_tmp, dir) = Fixture::Verified.build();
+    let opts = options(&dir, "oci://registry.example/models/demo:v1", true);
+    let mut app = App::new(config("oci://registry.example/models/demo:v1", "default"));
+    let generation = app.generation;
+    let fetching = FetchProgress { name: "model.safetensors".into(), bytes_done: 96 << 10, bytes_total: Some(160 << 10), finished: false };
+    app.on_job(modelvet::tui::job::JobMsg { generation, event: JobEvent::Fetching(fetching) });
+    snap("fetching_overview", &mut app, SMALL);
+    let pinned = format!("oci://registry.example/models/demo@sha256:{}", "5b".repeat(32));
+    let source = ResolvedSource {
+        original: "oci://registry.example/models/demo:v1".into(),
+        local_path: dir.clone(),
+        pinned_reference: pinned.clone(),
+        kind: SourceKind::Oci,
+        signatures_found: Vec::new(),
+        notes: Vec::new(),
+        files: Vec::new(),
+    };
+    app.on_job(modelvet::tui::job::JobMsg { generation, event: JobEvent::Resolved { options: Box::new(opts.clone()), source: Box::new(source) } });
+    for msg in job_events(generation, &opts) {
+        app.on_job(msg);
+    }
+    assert!(app.model.is_final());
+    let screen = render(&mut app, LARGE.0, LARGE.1);
+    assert!(screen.contains(&format!("Pinned      {}", &pinned[..60])), "{screen}");
+    snap("pinned_overview", &mut app, LARGE);
+}
