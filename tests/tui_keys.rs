@@ -243,12 +243,26 @@ fn approve_appends_a_verifiable_entry_and_read_only_refuses() {
 
     let store = KeyStore::from_env().expect("store");
     store.init_reviewer(ReviewerInfo { name: Some("Tess".into()), email: Some("tess@example.com".into()) }, false).expect("reviewer");
+    // The note prompt first: an empty note is refused, Esc cancels.
     press(&mut app, "a");
+    assert!(matches!(app.overlays.last(), Some(Overlay::Note(_))));
+    press(&mut app, "<Enter>");
+    assert!(matches!(app.overlays.last(), Some(Overlay::Note(_))), "an empty note is refused");
+    press(&mut app, "<Esc>");
+    assert!(app.overlays.is_empty());
+    press(&mut app, "a");
+    for c in "weights match the vendor".chars() {
+        app.handle_key(crossterm::event::KeyEvent::new(crossterm::event::KeyCode::Char(c), crossterm::event::KeyModifiers::NONE));
+    }
+    press(&mut app, "<Tab>"); // scope: legal
+    let screen = render(&mut app, 120, 40);
+    assert!(screen.contains("Approve: note and scope") && screen.contains("weights match the vendor"), "{screen}");
+    press(&mut app, "<Enter>");
     let Some(Overlay::Confirm(dialog)) = app.overlays.last() else { panic!("confirm dialog expected") };
     let shown = dialog.lines.join("\n");
     let digest = app.model.report.as_ref().and_then(|r| r.model_digest.clone()).expect("digest");
     assert!(shown.contains(&digest), "{shown}");
-    assert!(shown.contains("approve") && shown.contains("approved in the TUI") && shown.contains("tree size 0"), "{shown}");
+    assert!(shown.contains("approve") && shown.contains("note      weights match the vendor") && shown.contains("scope     legal") && shown.contains("tree size 0"), "{shown}");
     let screen = render(&mut app, 120, 40);
     assert!(screen.contains("Sign and approve"), "{screen}");
     let effects = press(&mut app, "y");

@@ -96,6 +96,9 @@ fn oci_reference_in_a_real_terminal_exports_evidence_and_refuses_a_moved_tag() {
     tmux.keys(&["7"]);
     tmux.wait_for("the ledger pane", timeout, |s| s.contains("a approve"));
     tmux.keys(&["a"]);
+    tmux.wait_for("the note prompt", timeout, |s| s.contains("Approve: note and scope"));
+    tmux.keys(&["-l", "looks fine"]);
+    tmux.keys(&["Enter"]);
     tmux.wait_for("the approve dialog", timeout, |s| s.contains("Approve model"));
     tmux.keys(&["y"]);
     tmux.wait_for("the refusal", timeout, |s| s.contains("moved"));

@@ -286,7 +286,7 @@ fn ledger_pane_with_one_approval_and_licence_detail() {
     let (_tmp, mut app, _) = app_for(Fixture::Verified, "default");
     let path = home.path().join("data").join("ledger.sqlite");
     let report = app.model.report.clone().expect("report");
-    let draft = ledger_ops::draft(&path, &report, modelvet::ledger::Decision::Approve).expect("draft");
+    let draft = ledger_ops::draft(&path, &report, modelvet::ledger::Decision::Approve, "approved in the TUI", modelvet::ledger::Scope::Security).expect("draft");
     assert_eq!(ledger_ops::append(&path, &draft), Ok(0));
     app.ledger_path = Some(path.clone());
     app.ledger_loaded(ledger_ops::load(&path));
@@ -344,4 +344,18 @@ fn registry_source_shows_download_progress_then_the_pinned_reference() {
     let screen = render(&mut app, LARGE.0, LARGE.1);
     assert!(screen.contains(&format!("Pinned      {}", &pinned[..60])), "{screen}");
     snap("pinned_overview", &mut app, LARGE);
+}
+
+#[test]
+fn note_prompt_before_an_approval() {
+    use modelvet::tui::overlays::{NoteInput, Overlay};
+    let (_tmp, mut app, _) = app_for(Fixture::Verified, "default");
+    app.active = PaneId::Ledger;
+    let mut note = NoteInput::new(modelvet::ledger::Decision::Approve);
+    for c in "matches the vendor release; licence reviewed".chars() {
+        note.push(c);
+    }
+    note.cycle_scope(true);
+    app.overlays.push(Overlay::Note(note));
+    snap("overlay_note_prompt", &mut app, SMALL);
 }

@@ -120,6 +120,7 @@ impl App {
             Some(Overlay::Filter) => Context::Filter,
             Some(Overlay::Confirm(_)) => Context::Confirm,
             Some(Overlay::Detail(_)) => Context::Detail,
+            Some(Overlay::Note(_)) => Context::Note,
             None => self.active.context(),
         }
     }
@@ -223,6 +224,7 @@ impl App {
                 self.files.selected = 0;
                 self.files.offset = 0;
             }
+            Some(Overlay::Note(n)) => n.push(c),
             _ => {}
         }
     }
@@ -307,6 +309,34 @@ impl App {
                 }
                 Vec::new()
             }
+            Overlay::Note(note) => match action {
+                Action::Accept => {
+                    let (decision, text, scope) = (note.decision, note.text.trim().to_string(), note.scope);
+                    if text.is_empty() {
+                        self.toast(ToastLevel::Error, "a note is required: say why (it is signed with the decision)");
+                        return Vec::new();
+                    }
+                    self.overlays.pop();
+                    self.confirm_review(decision, &text, scope)
+                }
+                Action::Back => {
+                    self.overlays.pop();
+                    Vec::new()
+                }
+                Action::DeleteChar => {
+                    note.text.pop();
+                    Vec::new()
+                }
+                Action::ClearInput => {
+                    note.text.clear();
+                    Vec::new()
+                }
+                Action::Left | Action::Right => {
+                    note.cycle_scope(action == Action::Right);
+                    Vec::new()
+                }
+                _ => Vec::new(),
+            },
             Overlay::Confirm(dialog) => match action {
                 Action::Yes => self.close_confirm(true),
                 Action::No | Action::Back => self.close_confirm(false),
@@ -470,15 +500,30 @@ impl App {
             self.toast(ToastLevel::Error, format!("read-only mode: {word} is disabled"));
             return Vec::new();
         }
-        let Some(path) = self.ledger_path.clone() else {
+        if self.ledger_path.is_none() {
             self.toast(ToastLevel::Error, "no ledger path: pass --ledger PATH");
             return Vec::new();
-        };
-        let Some(report) = self.model.report.as_ref().filter(|_| self.model.is_final()) else {
+        }
+        if !self.model.is_final() || self.model.report.is_none() {
             self.toast(ToastLevel::Error, "the report is not final yet: wait for hashing to finish");
             return Vec::new();
-        };
-        let draft = match ledger_ops::draft(&path, report, decision) {
+        }
+        // The reviewer key is needed to sign: say so before asking for a note.
+        if let Err(e) = ledger_ops::reviewer_ready() {
+            self.toast(ToastLevel::Error, format!("cannot {word}: {e}"));
+            return Vec::new();
+        }
+        self.overlays.push(Overlay::Note(super::overlays::NoteInput::new(decision)));
+        Vec::new()
+    }
+
+    /// After the note prompt: draft the statement and show exactly what
+    /// will be signed.
+    fn confirm_review(&mut self, decision: Decision, note: &str, scope: crate::ledger::Scope) -> Vec<Effect> {
+        let word = decision.word();
+        let Some(path) = self.ledger_path.clone() else { return Vec::new() };
+        let Some(report) = self.model.report.as_ref().filter(|_| self.model.is_final()) else { return Vec::new() };
+        let draft = match ledger_ops::draft(&path, report, decision, note, scope) {
             Ok(d) => d,
             Err(e) => {
                 self.toast(ToastLevel::Error, format!("cannot {word}: {e}"));

@@ -29,10 +29,12 @@ pub enum Context {
     Filter,
     Confirm,
     Detail,
+    /// The note (and scope) prompt before an approval or rejection is drafted.
+    Note,
 }
 
 impl Context {
-    pub const ALL: [Context; 12] = [
+    pub const ALL: [Context; 13] = [
         Context::Global,
         Context::Overview,
         Context::Files,
@@ -45,6 +47,7 @@ impl Context {
         Context::Filter,
         Context::Confirm,
         Context::Detail,
+        Context::Note,
     ];
 
     pub fn name(self) -> &'static str {
@@ -61,17 +64,18 @@ impl Context {
             Context::Filter => "filter",
             Context::Confirm => "confirm",
             Context::Detail => "detail",
+            Context::Note => "note",
         }
     }
 
     /// Overlays own the keyboard: `global` is not consulted under them.
     pub fn is_modal(self) -> bool {
-        matches!(self, Context::Help | Context::Filter | Context::Confirm | Context::Detail)
+        matches!(self, Context::Help | Context::Filter | Context::Confirm | Context::Detail | Context::Note)
     }
 
     /// Contexts where unbound printable keys are typed into an input.
     pub fn takes_text(self) -> bool {
-        matches!(self, Context::Help | Context::Filter)
+        matches!(self, Context::Help | Context::Filter | Context::Note)
     }
 }
 
@@ -267,6 +271,8 @@ struct RawKeymap {
     confirm: RawSection,
     #[serde(default)]
     detail: RawSection,
+    #[serde(default)]
+    note: RawSection,
 }
 
 impl RawKeymap {
@@ -284,6 +290,7 @@ impl RawKeymap {
             Context::Filter => &mut self.filter,
             Context::Confirm => &mut self.confirm,
             Context::Detail => &mut self.detail,
+            Context::Note => &mut self.note,
         })
     }
 }

@@ -19,12 +19,10 @@ pub enum LedgerState {
     Error(String),
 }
 
-/// The note recorded with TUI decisions (no free-text input in this build).
-pub fn fixed_note(decision: Decision) -> &'static str {
-    match decision {
-        Decision::Approve => "approved in the TUI",
-        Decision::Reject => "rejected in the TUI",
-    }
+/// Whether a reviewer key is there to sign with (asked before the note prompt).
+pub fn reviewer_ready() -> Result<(), String> {
+    let store = KeyStore::from_env().map_err(|e| e.to_string())?;
+    store.load_reviewer(None).map(|_| ()).map_err(|e| format!("no reviewer key: {e}"))
 }
 
 /// Loads and verifies the ledger at `path` (read-only; never creates it).
@@ -56,7 +54,7 @@ pub fn load_for(path: Option<&Path>) -> LedgerState {
 /// Drafts the statement the reviewer will sign, binding the ledger state
 /// seen now. A missing ledger is created first (empty), because the
 /// statement names the ledger's origin and state.
-pub fn draft(path: &Path, report: &VerificationReport, decision: Decision) -> Result<ReviewDraft, String> {
+pub fn draft(path: &Path, report: &VerificationReport, decision: Decision, note: &str, scope: Scope) -> Result<ReviewDraft, String> {
     let store = KeyStore::from_env().map_err(|e| e.to_string())?;
     let reviewer = store.load_reviewer(None).map_err(|e| format!("no reviewer key: {e}"))?;
     let ledger = if path.exists() {
@@ -66,7 +64,7 @@ pub fn draft(path: &Path, report: &VerificationReport, decision: Decision) -> Re
         Ledger::open_or_create(path, &key)
     }
     .map_err(|e| e.to_string())?;
-    let req = view::request(decision, Scope::Security, fixed_note(decision), false);
+    let req = view::request(decision, scope, note, false);
     view::draft_review(&ledger, report, &req, &reviewer).map_err(|e| e.to_string())
 }
 

@@ -266,6 +266,7 @@ impl Widget for &App {
                 Overlay::Help(h) => h.render(&self.keymap, theme, a.body, buf),
                 Overlay::Confirm(c) => c.render(theme, a.body, buf),
                 Overlay::Detail(d) => d.render(&self.model, theme, a.body, buf),
+                Overlay::Note(n) => n.render(theme, a.body, buf),
                 Overlay::Filter => {}
             }
         }

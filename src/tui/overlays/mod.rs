@@ -5,11 +5,13 @@
 pub mod confirm;
 pub mod detail;
 pub mod help;
+pub mod note;
 pub mod toast;
 
 pub use confirm::ConfirmDialog;
 pub use detail::{DetailOverlay, DetailTarget};
 pub use help::HelpOverlay;
+pub use note::NoteInput;
 pub use toast::{Toast, ToastLevel};
 
 use ratatui::layout::Rect;
@@ -21,6 +23,8 @@ pub enum Overlay {
     Filter,
     Confirm(ConfirmDialog),
     Detail(DetailOverlay),
+    /// The note and scope prompt before an approval or rejection.
+    Note(NoteInput),
 }
 
 /// A centred rectangle of at most `width`×`height` inside `area`.
