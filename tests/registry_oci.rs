@@ -231,6 +231,22 @@ fn oci_missing_referrers_then_referrer_via_tag_fallback() {
     ))
     .unwrap();
 
+    // A legacy cosign attestation tag: one DSSE envelope layer.
+    let att_statement = serde_json::json!({
+        "_type": "https://in-toto.io/Statement/v1",
+        "subject": [{"name": "models/bare", "digest": {"sha256": hex}}],
+        "predicateType": "https://cosign.sigstore.dev/attestation/v1",
+        "predicate": {"Data": "reviewed"},
+    });
+    let att_env = modelvet::dsse::Envelope::sign_intoto(serde_json::to_vec(&att_statement).unwrap(), &signer);
+    let att_layer = Blob {
+        media_type: "application/vnd.dsse.envelope.v1+json".into(),
+        bytes: serde_json::to_vec(&att_env.to_json()).unwrap(),
+        annotations: BTreeMap::from([("predicateType".to_string(), "https://cosign.sigstore.dev/attestation/v1".to_string())]),
+    };
+    rt.block_on(push::push_artifact(&c, &reg.host(), "models/bare", &format!("sha256-{hex}.att"), None, &empty, &[att_layer], None, BTreeMap::new()))
+        .unwrap();
+
     // And a cosign-3 style attestation: an in-toto statement about the
     // manifest in a DSSE Sigstore bundle, signed with the same key.
     let statement = serde_json::json!({
@@ -259,6 +275,8 @@ fn oci_missing_referrers_then_referrer_via_tag_fallback() {
     assert!(report.source.signature.as_deref().unwrap_or("").ends_with(".sigstore.json"));
     let cosign_check = report.checks.iter().find(|c| c.id == "source.signature" && c.detail.contains("cosign .sig tag")).unwrap();
     assert_eq!(cosign_check.status, modelvet::report::CheckStatus::Pass, "{}", cosign_check.detail);
+    let cosign_att = report.checks.iter().find(|c| c.id == "source.signature" && c.detail.contains("cosign .att tag")).unwrap();
+    assert_eq!(cosign_att.status, modelvet::report::CheckStatus::Pass, "{}", cosign_att.detail);
     // The attestation is verified over the manifest digest with the pinned key.
     let att = report.checks.iter().find(|c| c.id == "source.signature" && c.detail.contains("slsa.dev/provenance")).unwrap();
     assert_eq!(att.status, modelvet::report::CheckStatus::Pass, "{}", att.detail);
@@ -271,6 +289,8 @@ fn oci_missing_referrers_then_referrer_via_tag_fallback() {
     assert_eq!(cosign_check.status, modelvet::report::CheckStatus::Warn, "{}", cosign_check.detail);
     let att = report.checks.iter().find(|c| c.id == "source.signature" && c.detail.contains("slsa.dev/provenance")).unwrap();
     assert_eq!(att.status, modelvet::report::CheckStatus::Warn, "{}", att.detail);
+    let cosign_att = report.checks.iter().find(|c| c.id == "source.signature" && c.detail.contains("cosign .att tag")).unwrap();
+    assert_eq!(cosign_att.status, modelvet::report::CheckStatus::Warn, "{}", cosign_att.detail);
     assert_ne!(report.verdict, Verdict::Verified);
 }
 

@@ -58,12 +58,16 @@ pub fn annotate(report: &mut VerificationReport, resolved: &ResolvedSource, used
         if let Some(p) = &sig.predicate_type {
             detail.push_str(&format!(", predicate {p}"));
         }
-        if sig.kind == SignatureKind::CosignSignature
+        if matches!(sig.kind, SignatureKind::CosignSignature | SignatureKind::CosignAttestation)
             && let (Some(k), Some(digest)) = (key, resolved.oci_digest())
             && !sig.cosign_layers.is_empty()
         {
-            let results: Vec<Result<(), String>> =
-                sig.cosign_layers.iter().map(|l| crate::sources::cosign::verify_simple_signing(l, digest, k)).collect();
+            let check = if sig.kind == SignatureKind::CosignSignature {
+                crate::sources::cosign::verify_simple_signing
+            } else {
+                crate::sources::cosign::verify_attestation
+            };
+            let results: Vec<Result<(), String>> = sig.cosign_layers.iter().map(|l| check(l, digest, k)).collect();
             if results.iter().any(Result::is_ok) {
                 detail.push_str(&format!(": verified with the given key over {digest}"));
                 report.check("source.signature", CheckStatus::Pass, detail);

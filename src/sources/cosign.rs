@@ -1,8 +1,10 @@
 //! Legacy cosign signatures (`sha256-<hex>.sig` tags): each layer is a
 //! "simple signing" payload naming the signed manifest digest, with the
 //! base64 ECDSA signature in the `dev.cosignproject.cosign/signature`
-//! annotation. Hand-written because it is twenty lines over our own key
-//! code; the keyless (certificate + Rekor bundle) variant is listed only.
+//! annotation. Legacy cosign attestations (`sha256-<hex>.att` tags): each
+//! layer is a DSSE envelope whose in-toto statement names the manifest.
+//! Hand-written because each is a few lines over our own key and DSSE
+//! code; the keyless (certificate + Rekor bundle) variants are listed only.
 
 use crate::crypto::PublicKey;
 use base64::Engine;
@@ -10,6 +12,8 @@ use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
 pub const SIMPLE_SIGNING: &str = "application/vnd.dev.cosign.simplesigning.v1+json";
+/// Layer media type of cosign attestations.
+pub const DSSE_ENVELOPE: &str = "application/vnd.dsse.envelope.v1+json";
 pub const SIGNATURE_ANNOTATION: &str = "dev.cosignproject.cosign/signature";
 pub const CERTIFICATE_ANNOTATION: &str = "dev.sigstore.cosign/certificate";
 const PAYLOAD_TYPE: &str = "cosign container image signature";
@@ -45,4 +49,24 @@ pub fn verify_simple_signing(layer: &CosignLayer, manifest_digest: &str, key: &P
         .decode(layer.signature.trim())
         .map_err(|_| "signature annotation is not base64".to_string())?;
     key.verify_sha256(&payload, &der).map_err(|e| e.to_string())
+}
+
+/// Checks one `.att` layer (saved at `payload_path`): a DSSE envelope whose
+/// signature verifies with `key` over the PAE and whose in-toto statement
+/// names `manifest_digest` as a subject.
+pub fn verify_attestation(layer: &CosignLayer, manifest_digest: &str, key: &PublicKey) -> Result<(), String> {
+    let bytes = std::fs::read(&layer.payload_path).map_err(|e| format!("{}: {e}", layer.payload_path.display()))?;
+    let v: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| format!("envelope is not JSON: {e}"))?;
+    let env = crate::dsse::Envelope::from_json(&v).map_err(|e| e.to_string())?;
+    let pae = crate::dsse::pae(&env.payload_type, &env.payload);
+    if !env.signatures.iter().any(|s| key.verify(&pae, &s.sig).is_ok()) {
+        return Err("no DSSE signature verifies with the given key".into());
+    }
+    let hex = manifest_digest.strip_prefix("sha256:").ok_or("manifest digest is not sha256")?;
+    let stmt: serde_json::Value = serde_json::from_slice(&env.payload).map_err(|e| format!("statement is not JSON: {e}"))?;
+    let names = stmt
+        .get("subject")
+        .and_then(|s| s.as_array())
+        .is_some_and(|subjects| subjects.iter().any(|s| s.pointer("/digest/sha256").and_then(|d| d.as_str()) == Some(hex)));
+    if names { Ok(()) } else { Err(format!("the statement does not name {manifest_digest}")) }
 }

@@ -59,24 +59,25 @@ pub async fn discover(
             Ok((bytes, digest)) => match parse_document(&bytes) {
                 Ok(Document::Manifest(m)) => {
                     let mut cosign_layers = Vec::new();
-                    if kind == SignatureKind::CosignSignature {
-                        for (i, l) in m.layers.iter().enumerate().take(MAX_REFERRERS) {
-                            let (Some(sig), true) = (l.annotation(SIGNATURE_ANNOTATION), l.media_type == SIMPLE_SIGNING)
-                            else {
-                                continue;
-                            };
-                            match fetch_small(client, &r, l, "cosign payload", cache, 1 << 20).await {
-                                Ok(payload) => {
-                                    let path = out_dir.join(format!("cosign-{hex}-{i}.json"));
-                                    write_file(&path, &payload)?;
-                                    cosign_layers.push(CosignLayer {
-                                        payload_path: path,
-                                        signature: sig.to_string(),
-                                        certificate: l.annotation(CERTIFICATE_ANNOTATION).map(str::to_string),
-                                    });
-                                }
-                                Err(e) => notes.push(format!("cosign tag {tag} layer {i}: {e}")),
+                    for (i, l) in m.layers.iter().enumerate().take(MAX_REFERRERS) {
+                        let sig = match kind {
+                            SignatureKind::CosignSignature if l.media_type == SIMPLE_SIGNING => l.annotation(SIGNATURE_ANNOTATION),
+                            // The signature is inside the DSSE envelope.
+                            SignatureKind::CosignAttestation if l.media_type == crate::sources::cosign::DSSE_ENVELOPE => Some(""),
+                            _ => None,
+                        };
+                        let Some(sig) = sig else { continue };
+                        match fetch_small(client, &r, l, "cosign payload", cache, 1 << 20).await {
+                            Ok(payload) => {
+                                let path = out_dir.join(format!("cosign-{hex}-{suffix}-{i}.json"));
+                                write_file(&path, &payload)?;
+                                cosign_layers.push(CosignLayer {
+                                    payload_path: path,
+                                    signature: sig.to_string(),
+                                    certificate: l.annotation(CERTIFICATE_ANNOTATION).map(str::to_string),
+                                });
                             }
+                            Err(e) => notes.push(format!("cosign tag {tag} layer {i}: {e}")),
                         }
                     }
                     found.push(FoundSignature {
