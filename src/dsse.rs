@@ -171,35 +171,6 @@ pub fn key_bundle_json(envelope: &Envelope, key_hint: &str) -> String {
     bundle.to_string()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn pae_matches_the_dsse_spec_example() {
-        assert_eq!(pae("http://example.com/HelloWorld", b"hello world"),
-            b"DSSEv1 29 http://example.com/HelloWorld 11 hello world".to_vec());
-    }
-
-    #[test]
-    fn python_repr_escapes_like_cpython() {
-        assert_eq!(python_bytes_repr(b"{\n  \"a\"}"), "b'{\\n  \"a\"}'");
-        assert_eq!(python_bytes_repr(b"it's"), "b\"it's\"");
-        assert_eq!(python_bytes_repr(b"'\""), "b'\\'\"'");
-        assert_eq!(python_bytes_repr(&[0x00, 0x7f, 0xff, b'\\']), "b'\\x00\\x7f\\xff\\\\'");
-    }
-
-    #[test]
-    fn envelope_round_trips_and_rejects_bad_base64() {
-        let key = PrivateKey::generate_p256();
-        let env = Envelope::sign_intoto(b"{}".to_vec(), &key);
-        let back = Envelope::from_json(&env.to_json()).unwrap();
-        assert_eq!(back, env);
-        let bad = json!({"payload": "%%%", "payloadType": "x", "signatures": []});
-        assert!(matches!(Envelope::from_json(&bad), Err(EnvelopeError::Base64 { .. })));
-    }
-}
-
 /// A Sigstore bundle v0.3 with a `messageSignature` over `artifact` (SHA-256
 /// digest + ECDSA signature of the artifact bytes), identified by the key
 /// hint: what we sign `SHA256SUMS` with.
@@ -251,4 +222,33 @@ pub fn verify_dsse_bundle(bundle: &[u8], key: &crate::crypto::PublicKey) -> Resu
     }
     key.verify(&pae(&env.payload_type, &env.payload), &env.signatures[0].sig).map_err(|e| e.to_string())?;
     Ok(env.payload)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pae_matches_the_dsse_spec_example() {
+        assert_eq!(pae("http://example.com/HelloWorld", b"hello world"),
+            b"DSSEv1 29 http://example.com/HelloWorld 11 hello world".to_vec());
+    }
+
+    #[test]
+    fn python_repr_escapes_like_cpython() {
+        assert_eq!(python_bytes_repr(b"{\n  \"a\"}"), "b'{\\n  \"a\"}'");
+        assert_eq!(python_bytes_repr(b"it's"), "b\"it's\"");
+        assert_eq!(python_bytes_repr(b"'\""), "b'\\'\"'");
+        assert_eq!(python_bytes_repr(&[0x00, 0x7f, 0xff, b'\\']), "b'\\x00\\x7f\\xff\\\\'");
+    }
+
+    #[test]
+    fn envelope_round_trips_and_rejects_bad_base64() {
+        let key = PrivateKey::generate_p256();
+        let env = Envelope::sign_intoto(b"{}".to_vec(), &key);
+        let back = Envelope::from_json(&env.to_json()).unwrap();
+        assert_eq!(back, env);
+        let bad = json!({"payload": "%%%", "payloadType": "x", "signatures": []});
+        assert!(matches!(Envelope::from_json(&bad), Err(EnvelopeError::Base64 { .. })));
+    }
 }

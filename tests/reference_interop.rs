@@ -109,7 +109,7 @@ fn sigstore_js_verifies_our_bundles() {
     assert!(!run(&sig, &other).status.success());
     let mut v: serde_json::Value = serde_json::from_slice(&std::fs::read(&sig).unwrap()).unwrap();
     let payload = v["dsseEnvelope"]["payload"].as_str().unwrap().to_string();
-    v["dsseEnvelope"]["payload"] = serde_json::Value::from(format!("{}", payload.replacen('e', "f", 1)));
+    v["dsseEnvelope"]["payload"] = serde_json::Value::from(payload.replacen('e', "f", 1).to_string());
     let edited = t.path().join("edited.sig");
     std::fs::write(&edited, v.to_string()).unwrap();
     assert!(!run(&edited, &common::demo_pub_key()).status.success());

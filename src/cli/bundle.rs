@@ -112,13 +112,11 @@ pub fn identity_policy(
 
 /// `sha256:` followed by exactly 64 lowercase hex digits; anything else is a path.
 pub fn parse_artifact(s: &str) -> ArtifactInput {
-    if let Some(h) = s.strip_prefix("sha256:") {
-        if h.len() == 64 && h.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
-            if let Ok(Ok(d)) = hex::decode(h).map(<[u8; 32]>::try_from) {
+    if let Some(h) = s.strip_prefix("sha256:")
+        && h.len() == 64 && h.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+            && let Ok(Ok(d)) = hex::decode(h).map(<[u8; 32]>::try_from) {
                 return ArtifactInput::Digest(d);
             }
-        }
-    }
     ArtifactInput::File(PathBuf::from(s))
 }
 
@@ -138,11 +136,10 @@ pub fn run_verify(args: &BundleVerifyArgs) -> Exit {
         Err(e) => return fail(Exit::Usage, format!("cannot read bundle {}: {e}", args.bundle.display())),
     };
     let artifact = parse_artifact(&args.artifact);
-    if let ArtifactInput::File(p) = &artifact {
-        if let Err(e) = std::fs::File::open(p) {
+    if let ArtifactInput::File(p) = &artifact
+        && let Err(e) = std::fs::File::open(p) {
             return fail(Exit::Usage, format!("cannot read artifact {}: {e}", p.display()));
         }
-    }
     let trust = match trust::load(&args.sigstore.trust_root()) {
         Ok(t) => t,
         Err(e) => return fail(Exit::Usage, e),

@@ -93,11 +93,10 @@ pub fn text_report(r: &VerificationReport) -> String {
             f.path,
             f.detail.clone().unwrap_or_default()
         );
-        if f.status == FileStatus::Modified {
-            if let (Some(e), Some(a)) = (&f.expected, &f.actual) {
+        if f.status == FileStatus::Modified
+            && let (Some(e), Some(a)) = (&f.expected, &f.actual) {
                 let _ = writeln!(s, "      expected {e}\n      actual   {a}");
             }
-        }
     }
     for w in &r.warnings {
         let _ = writeln!(s, "  ! {w}");

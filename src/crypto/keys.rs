@@ -285,7 +285,7 @@ impl PrivateKey {
         match self {
             PrivateKey::P256(k) => PublicKey::P256(*k.verifying_key()),
             PrivateKey::P384(k) => PublicKey::P384(*k.verifying_key()),
-            PrivateKey::P521(k) => PublicKey::P521(k.verifying_key().clone()),
+            PrivateKey::P521(k) => PublicKey::P521(*k.verifying_key()),
         }
     }
 

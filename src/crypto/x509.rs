@@ -272,11 +272,10 @@ fn describe(cert: &Certificate, der: &[u8]) -> CertInfo {
 pub fn oidc_issuer(cert: &Certificate) -> Option<String> {
     let exts = cert.tbs_certificate().extensions()?;
     let find = |oid: &str| exts.iter().find(|e| e.extn_id.to_string() == oid);
-    if let Some(e) = find(FULCIO_ISSUER_V2) {
-        if let Ok(s) = x509_cert::der::asn1::Utf8StringRef::from_der(e.extn_value.as_bytes()) {
+    if let Some(e) = find(FULCIO_ISSUER_V2)
+        && let Ok(s) = x509_cert::der::asn1::Utf8StringRef::from_der(e.extn_value.as_bytes()) {
             return Some(s.as_str().to_string());
         }
-    }
     find(FULCIO_ISSUER_V1).and_then(|e| String::from_utf8(e.extn_value.as_bytes().to_vec()).ok())
 }
 
@@ -426,25 +425,23 @@ pub fn verify_chain(
         // Issuer rules.
         match issuer.basic_constraints() {
             Some(bc) if bc.ca => {
-                if let Some(limit) = bc.path_len_constraint {
-                    if cas_below > limit as usize {
+                if let Some(limit) = bc.path_len_constraint
+                    && cas_below > limit as usize {
                         check.errors.push(format!(
                             "CA '{}' has pathLen {limit} but {cas_below} CA certificate(s) follow it",
                             issuer.info.subject
                         ));
                     }
-                }
             }
             _ => check.errors.push(format!(
                 "issuer '{}' is not a CA (basicConstraints CA:TRUE missing)",
                 issuer.info.subject
             )),
         }
-        if let Some(ku) = issuer.key_usage() {
-            if !ku.key_cert_sign() {
+        if let Some(ku) = issuer.key_usage()
+            && !ku.key_cert_sign() {
                 check.errors.push(format!("issuer '{}' lacks key usage keyCertSign", issuer.info.subject));
             }
-        }
         if !issuer.valid_at(at) {
             check.errors.push(format!(
                 "CA certificate '{}' is not valid at {} (valid {} to {})",

@@ -159,13 +159,12 @@ impl Shared<'_> {
     }
 
     fn maybe_emit(&self, current: &str) {
-        if let Ok(mut last) = self.last_emit.try_lock() {
-            if last.elapsed() >= PROGRESS_INTERVAL {
+        if let Ok(mut last) = self.last_emit.try_lock()
+            && last.elapsed() >= PROGRESS_INTERVAL {
                 *last = Instant::now();
                 drop(last);
                 self.observer.progress(&self.snapshot(Some(current)));
             }
-        }
     }
 }
 

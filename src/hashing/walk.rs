@@ -27,14 +27,13 @@ impl IgnoreSet {
     /// Adds a model-relative path. Entries that escape the model (`..`,
     /// absolute) never match anything and are dropped.
     pub fn add(&mut self, rel: &str) {
-        if let Some(norm) = normalize_relative(rel) {
-            if !norm.is_empty() {
+        if let Some(norm) = normalize_relative(rel)
+            && !norm.is_empty() {
                 let parts: Vec<String> = norm.split('/').map(str::to_string).collect();
                 if !self.entries.contains(&parts) {
                     self.entries.push(parts);
                 }
             }
-        }
     }
 
     pub fn with_git_defaults(mut self) -> Self {
@@ -239,11 +238,10 @@ pub fn resolve_user_ignore(model_root: &Path, given: &Path) -> Option<String> {
         return under_root(given);
     }
     // Working-directory form (`mymodel/cache` while SOURCE is `mymodel`).
-    if given.exists() || given.starts_with(model_root) {
-        if let Some(rel) = under_root(given) {
+    if (given.exists() || given.starts_with(model_root))
+        && let Some(rel) = under_root(given) {
             return Some(rel);
         }
-    }
     // Model-relative form.
     given.to_str().and_then(|s| normalize_relative(&s.replace('\\', "/"))).filter(|s| !s.is_empty())
 }

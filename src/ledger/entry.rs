@@ -342,11 +342,10 @@ pub struct KeyCache {
 
 impl KeyCache {
     pub fn get(&self, pem: &str) -> Result<std::sync::Arc<ReviewerKey>, String> {
-        if let Ok(keys) = self.keys.lock() {
-            if let Some(k) = keys.get(pem) {
+        if let Ok(keys) = self.keys.lock()
+            && let Some(k) = keys.get(pem) {
                 return k.clone();
             }
-        }
         let k = ReviewerKey::from_pem(pem).map(std::sync::Arc::new);
         if let Ok(mut keys) = self.keys.lock() {
             keys.insert(pem.to_string(), k.clone());

@@ -186,13 +186,11 @@ impl KeyStore {
                 out.add(&key, t.name, t.email);
             }
         }
-        if self.reviewer_key_path().exists() {
-            if let Ok(me) = self.load_reviewer(None) {
-                if out.get(&me.public_key().fingerprint()).is_none() {
+        if self.reviewer_key_path().exists()
+            && let Ok(me) = self.load_reviewer(None)
+                && out.get(&me.public_key().fingerprint()).is_none() {
                     out.add(&me.public_key(), me.info.name.clone(), me.info.email.clone());
                 }
-            }
-        }
         Ok(out)
     }
 

@@ -208,8 +208,8 @@ impl Groups {
             return true;
         }
         for (alg, set) in &self.digests[ra] {
-            if let Some(other) = self.digests[rb].get(alg) {
-                if set.is_disjoint(other) {
+            if let Some(other) = self.digests[rb].get(alg)
+                && set.is_disjoint(other) {
                     let msg = format!(
                         "{} and {} match by {how} but their {alg} digests differ; kept apart",
                         label(a),
@@ -220,7 +220,6 @@ impl Groups {
                     }
                     return false;
                 }
-            }
         }
         let moved = std::mem::take(&mut self.digests[rb]);
         for (alg, set) in moved {
@@ -297,7 +296,8 @@ pub(crate) fn build(root: &Path, loaded: Vec<Loaded>, mut warnings: Vec<String>)
     }
     // 2. Keys, strongest first. Files only match files.
     let mut by_key: HashMap<(String, bool), usize> = HashMap::new();
-    let passes: [(&str, &dyn Fn(usize) -> Vec<String>); 5] = [
+    type Pass<'a> = (&'a str, &'a dyn Fn(usize) -> Vec<String>);
+    let passes: [Pass; 5] = [
         ("digest", &|n| comp(n).digests.iter().map(|(a, v)| format!("{a}:{v}")).collect()),
         ("path", &|n| comp(n).path.iter().filter(|_| comp(n).kind == Some(ComponentKind::File)).map(|p| p.to_string()).collect()),
         ("purl", &|n| comp(n).purls.iter().map(|p| read::purl_key(p)).collect()),
@@ -372,24 +372,21 @@ pub(crate) fn build(root: &Path, loaded: Vec<Loaded>, mut warnings: Vec<String>)
                     identity.purls.push(p.clone());
                 }
             }
-            if let Some(h) = &c.hf_id {
-                if !identity.hf_ids.iter().any(|x| x.eq_ignore_ascii_case(h)) {
+            if let Some(h) = &c.hf_id
+                && !identity.hf_ids.iter().any(|x| x.eq_ignore_ascii_case(h)) {
                     identity.hf_ids.push(h.clone());
                 }
-            }
             if !c.key.starts_with('#') && c.key != "subject" && !identity.aliases.contains(&c.key) {
                 identity.aliases.push(c.key.clone());
             }
-            if let Some(nm) = &c.name {
-                if !names.contains(nm) {
+            if let Some(nm) = &c.name
+                && !names.contains(nm) {
                     names.push(nm.clone());
                 }
-            }
-            if let Some(v) = &c.version {
-                if !versions.contains(v) {
+            if let Some(v) = &c.version
+                && !versions.contains(v) {
                     versions.push(v.clone());
                 }
-            }
             if path.is_none() {
                 path = c.path.clone();
             }
@@ -606,8 +603,8 @@ fn unify_customs(loaded: &[Loaded], components: &[Component]) -> Vec<CustomLicen
                 c.urls.push(u.clone());
             }
         }
-        if c.text_sha256.is_none() {
-            if let Some(t) = r.text.as_deref().filter(|t| !t.trim().is_empty()) {
+        if c.text_sha256.is_none()
+            && let Some(t) = r.text.as_deref().filter(|t| !t.trim().is_empty()) {
                 c.text_sha256 = th.clone();
                 c.text_excerpt = Some(t.chars().take(2000).collect());
                 let lower = t.to_lowercase();
@@ -629,7 +626,6 @@ fn unify_customs(loaded: &[Loaded], components: &[Component]) -> Vec<CustomLicen
                     c.inferred.push("flow-down".into());
                 }
             }
-        }
         c.evidence.push(ev);
     }
     // Ids used in expressions but never defined.
@@ -675,13 +671,11 @@ pub(crate) fn load_all(model_root: &Path, report: &VerificationReport, opts: &An
         for l in &loaded {
             for c in l.extract.components.iter().filter(|c| !c.is_subject) {
                 let dataset = c.kind == Some(ComponentKind::Dataset);
-                if let Some(h) = c.hf_id.clone().or_else(|| c.name.clone().filter(|n| looks_like_hf_id(n))) {
-                    if c.kind == Some(ComponentKind::Model) || dataset {
-                        if looked.insert(h.to_ascii_lowercase()) {
+                if let Some(h) = c.hf_id.clone().or_else(|| c.name.clone().filter(|n| looks_like_hf_id(n)))
+                    && (c.kind == Some(ComponentKind::Model) || dataset)
+                        && looked.insert(h.to_ascii_lowercase()) {
                             wanted.push((h, dataset));
                         }
-                    }
-                }
             }
         }
         if wanted.is_empty() {

@@ -136,15 +136,14 @@ pub fn discover(model_root: &Path, signature: Option<&Path>, warnings: &mut Vec<
     } else {
         list_dir(model_root, true, model_root, &mut out, warnings);
     }
-    if let Some(sig) = signature {
-        if let Some(dir) = sig.parent() {
+    if let Some(sig) = signature
+        && let Some(dir) = sig.parent() {
             let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
             let same = std::fs::canonicalize(dir).ok() == std::fs::canonicalize(model_root).ok();
             if !same {
                 list_dir(dir, false, dir, &mut out, warnings);
             }
         }
-    }
     out
 }
 

@@ -278,11 +278,10 @@ fn vendor_terms(cx: &mut Ctx, subject: ComponentId, t: &LicenseTerms, via: &str)
     if t.id.starts_with("LicenseRef-") && t.notice_file && !agreement_copy(cx, t) {
         missing.push(format!("no copy of the {} in the repository", t.name));
     }
-    if let Some(p) = &t.display_phrase {
-        if !cx.texts.card_bodies.iter().any(|b| b.to_lowercase().contains(&p.to_lowercase())) {
+    if let Some(p) = &t.display_phrase
+        && !cx.texts.card_bodies.iter().any(|b| b.to_lowercase().contains(&p.to_lowercase())) {
             missing.push(format!("the model card does not display \"{p}\""));
         }
-    }
     if !missing.is_empty() {
         let mut reasons = missing;
         reasons.extend(t.attribution.iter().map(|a| format!("required: {a}")));
@@ -415,11 +414,10 @@ fn model_rules(cx: &mut Ctx, chain: &[(ComponentId, Vec<ComponentId>)]) {
             cx.push("LIC-DECLARED-CONCLUDED", Severity::Info, Some(c.id), format!("{}: declared {dv}, concluded {kv}.", c.name), reasons, Vec::new());
         }
         for l in &c.licenses {
-            if let Some(n) = &l.note {
-                if n.contains("-or-later") {
+            if let Some(n) = &l.note
+                && n.contains("-or-later") {
                     cx.push("LIC-AMBIGUOUS-VERSION", Severity::Info, Some(c.id), format!("{}: {n}.", c.name), Vec::new(), vec![l.evidence.clone()]);
                 }
-            }
             if l.kind == ClaimKind::Detected {
                 cx.push("LIC-FILE-REFERENCE", Severity::Info, Some(c.id), format!("{} refers to {} by name; it is not the full licence text.", l.evidence.locator, l.value.display()), l.note.iter().cloned().collect(), vec![l.evidence.clone()]);
             }

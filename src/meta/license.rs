@@ -81,14 +81,13 @@ pub fn parse_spdx(raw: &str) -> Parsed {
         Err(first) => {
             // Second chance: fix only the case of exact SPDX ids and operators.
             let fixed = fix_case(t);
-            if fixed != t {
-                if let Ok(e) = spdx::Expression::parse(&fixed) {
+            if fixed != t
+                && let Ok(e) = spdx::Expression::parse(&fixed) {
                     return Parsed {
                         value: from_expression(&e, &fixed),
                         note: Some(format!("case normalised from `{t}`")),
                     };
                 }
-            }
             Parsed {
                 value: LicenseValue::Unknown { raw: t.to_string(), reason: format!("not a valid SPDX expression: {}", first.reason) },
                 note: None,

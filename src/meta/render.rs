@@ -38,7 +38,7 @@ fn counts(m: &MetadataReport) -> String {
     )
 }
 
-fn tree_md(m: &MetadataReport, n: &LineageNode, depth: usize, s: &mut String) {
+fn tree_md(n: &LineageNode, depth: usize, s: &mut String) {
     let indent = "  ".repeat(depth);
     let rel = n.relation.map(|r| format!("*{}* ", r.word())).unwrap_or_default();
     let digest = n.digest.as_deref().map(|d| format!(" — `{}`", short_digest(d))).unwrap_or_default();
@@ -47,7 +47,7 @@ fn tree_md(m: &MetadataReport, n: &LineageNode, depth: usize, s: &mut String) {
     let rep = if n.repeated { " (already shown above)" } else { "" };
     let _ = writeln!(s, "{indent}- {rel}**{}** ({}) — licence: {} — {signed}{digest}{src}{rep}", esc(&n.name), n.kind.word(), esc(&n.license));
     for c in &n.children {
-        tree_md(m, c, depth + 1, s);
+        tree_md(c, depth + 1, s);
     }
 }
 
@@ -130,7 +130,7 @@ pub fn markdown(v: &VerificationReport, m: &MetadataReport) -> String {
 
     let _ = writeln!(s, "## Lineage\n");
     match m.lineage_tree() {
-        Some(t) if !t.children.is_empty() => tree_md(m, &t, 0, &mut s),
+        Some(t) if !t.children.is_empty() => tree_md(&t, 0, &mut s),
         _ => {
             let _ = writeln!(s, "No document states what the model was derived from or trained on.");
         }

@@ -31,11 +31,10 @@ pub fn effective(c: &Component) -> Option<&LicenseClaim> {
 pub fn license_label(r: &MetadataReport, v: &LicenseValue) -> String {
     let mut s = v.display();
     for id in v.ids() {
-        if let Some(cl) = r.custom_licenses.iter().find(|c| c.names.contains(id)) {
-            if let Some(n) = cl.names.iter().find(|n| !n.starts_with("LicenseRef-")) {
+        if let Some(cl) = r.custom_licenses.iter().find(|c| c.names.contains(id))
+            && let Some(n) = cl.names.iter().find(|n| !n.starts_with("LicenseRef-")) {
                 s = s.replace(id.as_str(), &format!("{id} ({n})"));
             }
-        }
     }
     s
 }

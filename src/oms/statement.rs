@@ -150,16 +150,16 @@ fn parse_v1(v: &Value) -> Result<ExpectedManifest, StatementError> {
             return Err(bad(format!("{name:?} digest has {} bytes, {} needs {}", raw.len(), hash, hash.digest_len())));
         }
         let (path, range) = match serialization {
-            Serialization::Files { .. } => (check_path(name).map_err(|e| bad(e))?, None),
+            Serialization::Files { .. } => (check_path(name).map_err(&bad)?, None),
             Serialization::Shards { shard_size, .. } => {
                 let parts: Vec<&str> = name.split(':').collect();
                 if parts.len() != 3 {
                     return Err(bad(format!("shard name {name:?} is not 'path:start:end'")));
                 }
-                let path = check_path(parts[0]).map_err(|e| bad(e))?;
+                let path = check_path(parts[0]).map_err(&bad)?;
                 let start: u64 = parse_decimal(parts[1]).ok_or_else(|| bad(format!("shard {name:?} has a bad start offset")))?;
                 let end: u64 = parse_decimal(parts[2]).ok_or_else(|| bad(format!("shard {name:?} has a bad end offset")))?;
-                if start >= end || end - start > shard_size || start % shard_size != 0 {
+                if start >= end || end - start > shard_size || !start.is_multiple_of(shard_size) {
                     return Err(bad(format!("shard {name:?} is not a {shard_size}-byte shard range")));
                 }
                 (path, Some((start, end)))
@@ -210,7 +210,7 @@ fn parse_legacy_digests(v: &Value) -> Result<ExpectedManifest, StatementError> {
         if raw.len() != 32 {
             return Err(bad(format!("{name:?} digest is not 32 bytes")));
         }
-        let path = check_path(name).map_err(|e| bad(e))?;
+        let path = check_path(name).map_err(bad)?;
         if !seen.insert(path.clone()) {
             return Err(StatementError::Duplicate(name.to_string()));
         }

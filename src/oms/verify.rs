@@ -152,11 +152,10 @@ pub fn prepare(opts: &VerifyOptions) -> Result<Prepared, VerifyError> {
 
     // The ignore set: git defaults, the signature file, the user's, the signer's.
     let mut ignore = if opts.ignore_git_paths { IgnoreSet::new().with_git_defaults() } else { IgnoreSet::new() };
-    if opts.model.is_dir() {
-        if let Some(rel) = resolve_user_ignore(&opts.model, &sig_path) {
+    if opts.model.is_dir()
+        && let Some(rel) = resolve_user_ignore(&opts.model, &sig_path) {
             ignore.add(&rel);
         }
-    }
     let mut user_ignores = IgnoreSet::new();
     for p in &opts.ignore_paths {
         match resolve_user_ignore(&opts.model, p) {
@@ -183,15 +182,14 @@ pub fn prepare(opts: &VerifyOptions) -> Result<Prepared, VerifyError> {
             ));
         }
     }
-    if let Some(m) = &expected {
-        if m.allow_symlinks != opts.allow_symlinks {
+    if let Some(m) = &expected
+        && m.allow_symlinks != opts.allow_symlinks {
             report.warnings.push(format!(
                 "the signature records allow_symlinks={} but symlinks are {} for this verification",
                 m.allow_symlinks,
                 if opts.allow_symlinks { "followed (--allow-symlinks)" } else { "not followed" }
             ));
         }
-    }
     let mut inventory =
         walk(&opts.model, &ignore, opts.allow_symlinks).map_err(|e| VerifyError::Model { path: opts.model.clone(), source: e })?;
     if let (true, Some(m)) = (opts.ignore_unsigned_files, &expected) {

@@ -205,10 +205,10 @@ mod tests {
     fn origin_must_name_the_log() {
         let root = b64(&[0u8; 32]);
         let s = sig_line("x", [0; 4], b"x");
-        let v1 = parse(&note("rekor.sigstore.dev - 2605736670972794746", "5", &root, &[s.clone()])).unwrap();
+        let v1 = parse(&note("rekor.sigstore.dev - 2605736670972794746", "5", &root, std::slice::from_ref(&s))).unwrap();
         assert!(check_origin(&v1, "rekor.sigstore.dev").is_ok());
         assert!(matches!(check_origin(&v1, "rekor.sigstage.dev"), Err(CheckpointError::WrongOrigin { .. })));
-        let v2 = parse(&note("log2025-1.rekor.sigstore.dev", "5", &root, &[s.clone()])).unwrap();
+        let v2 = parse(&note("log2025-1.rekor.sigstore.dev", "5", &root, std::slice::from_ref(&s))).unwrap();
         assert!(check_origin(&v2, "log2025-1.rekor.sigstore.dev").is_ok());
         assert!(check_origin(&v2, "rekor.sigstore.dev").is_err());
         let evil = parse(&note("rekor.sigstore.dev.evil.example", "5", &root, &[s])).unwrap();

@@ -20,14 +20,13 @@ fn subject_digest(payload: &[u8]) -> Option<[u8; 32]> {
 /// Authenticates an OMS bundle signed with the Sigstore method. Returns true
 /// (and pins the signer) only when every Sigstore check passed.
 pub fn authenticate_oms(bundle: &OmsBundle, opts: &VerifyOptions, report: &mut VerificationReport, signer: &mut SignerInfo) -> bool {
-    if let Material::Sigstore { leaf } = &bundle.material {
-        if let Ok(cert) = Cert::from_der(leaf, 0) {
+    if let Material::Sigstore { leaf } = &bundle.material
+        && let Ok(cert) = Cert::from_der(leaf, 0) {
             signer.identity = cert.info.san.first().map(|s| s.split_once(':').map_or(s.as_str(), |(_, v)| v).to_string());
             signer.issuer = cert.info.oidc_issuer.clone();
             signer.algorithm = Some(cert.info.key_algorithm.clone());
             signer.certificates.push(cert.info);
         }
-    }
     let policy = match &opts.trust {
         Trust::Sigstore(p) => p,
         Trust::Unpinned => {

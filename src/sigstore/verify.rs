@@ -290,11 +290,10 @@ fn run(
     // parse each one ourselves first so the report names the checkpoint.
     if let Some(entries) = raw.pointer("/verificationMaterial/tlogEntries").and_then(Value::as_array) {
         for (i, e) in entries.iter().enumerate() {
-            if let Some(text) = e.pointer("/inclusionProof/checkpoint/envelope").and_then(Value::as_str) {
-                if let Err(err) = checkpoint::parse(text) {
+            if let Some(text) = e.pointer("/inclusionProof/checkpoint/envelope").and_then(Value::as_str)
+                && let Err(err) = checkpoint::parse(text) {
                     checks.fail(ids::CHECKPOINT, format!("entry {i}: {err}"));
                 }
-            }
         }
     }
     let text = std::str::from_utf8(bundle_json).map_err(|_| "the bundle is not UTF-8".to_string())?;
@@ -336,11 +335,10 @@ fn run(
     }
     for (i, entry) in bundle.verification_material.tlog_entries.iter().enumerate() {
         let e = check_entry(i, entry, &logs, &sig, &signer_der, artifact_sha256, dsse_payload.as_deref(), checks);
-        if let (Some(t), Some(s)) = (entry.integrated_time, &e.set) {
-            if s.outcome.passed() {
+        if let (Some(t), Some(s)) = (entry.integrated_time, &e.set)
+            && s.outcome.passed() {
                 verified_times.push(t.as_second());
             }
-        }
         info.entries.push(e);
     }
 
@@ -808,11 +806,10 @@ fn check_times(times: &[i64], policy: &SignerPolicy, outcome: &BundleOutcome, bu
     // Log key windows for SET-backed integrated times.
     let logs = logs::rekor_logs(&trust.root);
     for e in &bundle.verification_material.tlog_entries {
-        if let (Some(t), Some(l)) = (e.integrated_time, logs::find(&logs, e.log_id.key_id.as_bytes())) {
-            if e.inclusion_promise.is_some() && !l.valid_at(t.as_second()) {
+        if let (Some(t), Some(l)) = (e.integrated_time, logs::find(&logs, e.log_id.key_id.as_bytes()))
+            && e.inclusion_promise.is_some() && !l.valid_at(t.as_second()) {
                 checks.fail(ids::TIME, format!("integrated time {} is outside the validity of log key {}", ts_string(t.as_second()), l.base_url));
             }
-        }
     }
     let Some(leaf) = &outcome.leaf else {
         checks.pass(ids::TIME, format!("{} verified time(s): {}", times.len(), times.iter().map(|t| ts_string(*t)).collect::<Vec<_>>().join(", ")));
@@ -837,12 +834,11 @@ fn check_times(times: &[i64], policy: &SignerPolicy, outcome: &BundleOutcome, bu
         let mut errors = Vec::new();
         let mut ok = None;
         for ca in &trust.root.certificate_authorities {
-            if let Some(w) = &ca.valid_for {
-                if t < w.start.as_second() || w.end.is_some_and(|e| t > e.as_second()) {
+            if let Some(w) = &ca.valid_for
+                && (t < w.start.as_second() || w.end.is_some_and(|e| t > e.as_second())) {
                     errors.push(format!("{}: CA not valid at {}", ca.uri, ts_string(t)));
                     continue;
                 }
-            }
             let certs: Vec<Cert> =
                 ca.cert_chain.certificates.iter().enumerate().filter_map(|(k, c)| Cert::from_der(c.raw_bytes.as_bytes(), k).ok()).collect();
             let Some((root, inter)) = certs.split_last() else { continue };

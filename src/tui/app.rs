@@ -156,12 +156,11 @@ impl App {
         }
         let failed = matches!(msg.event, super::job::JobEvent::Failed(_));
         self.model.apply(msg.event);
-        if failed {
-            if let Phase::Failed(m) = &self.model.phase {
+        if failed
+            && let Phase::Failed(m) = &self.model.phase {
                 let m = m.clone();
                 self.toast(ToastLevel::Error, m);
             }
-        }
         let visible = self.files.visible(self.model.files()).len();
         let page = self.files_page();
         self.files.ensure_visible(visible, page);
@@ -203,11 +202,10 @@ impl App {
         match self.keymap.lookup(ctx, key) {
             Some(action) => self.update(action),
             None => {
-                if let (true, KeyCode::Char(c)) = (ctx.takes_text(), ev.code) {
-                    if !ev.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) {
+                if let (true, KeyCode::Char(c)) = (ctx.takes_text(), ev.code)
+                    && !ev.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) {
                         self.insert_char(c);
                     }
-                }
                 Vec::new()
             }
         }

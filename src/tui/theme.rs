@@ -213,12 +213,11 @@ pub fn parse_colour(s: &str) -> Result<Color, String> {
     if let Some((_, c)) = COLOUR_NAMES.iter().find(|(n, _)| *n == lower) {
         return Ok(*c);
     }
-    if let Some(hex) = lower.strip_prefix('#') {
-        if hex.len() == 6 && hex.chars().all(|c| c.is_ascii_hexdigit()) {
+    if let Some(hex) = lower.strip_prefix('#')
+        && hex.len() == 6 && hex.chars().all(|c| c.is_ascii_hexdigit()) {
             let v = u32::from_str_radix(hex, 16).map_err(|e| e.to_string())?;
             return Ok(Color::Rgb((v >> 16) as u8, (v >> 8) as u8, v as u8));
         }
-    }
     if let Ok(i) = lower.parse::<u8>() {
         return Ok(Color::Indexed(i));
     }
@@ -331,15 +330,14 @@ impl Theme {
             }
             theme.styles.insert(role, style);
         }
-        if raw.extends.is_none() {
-            if let Some(missing) = Role::ALL.iter().find(|r| !theme.styles.contains_key(r)) {
+        if raw.extends.is_none()
+            && let Some(missing) = Role::ALL.iter().find(|r| !theme.styles.contains_key(r)) {
                 return Err(err(
                     None,
                     format!("styles.{}", missing.name()),
                     "role not defined (a theme without `extends` must define every role)".into(),
                 ));
             }
-        }
         Ok(theme)
     }
 

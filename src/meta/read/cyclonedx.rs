@@ -19,8 +19,7 @@ pub fn sniff(v: &Value) -> bool {
 }
 
 pub fn read(v: &Value) -> Extract {
-    let mut ex = Extract::default();
-    ex.version = json::s(v, "specVersion").map(str::to_string);
+    let mut ex = Extract { version: json::s(v, "specVersion").map(str::to_string), ..Default::default() };
     match ex.version.as_deref() {
         Some("1.5") | Some("1.6") | Some("1.7") => {}
         Some(other) => ex.warn(format!("CycloneDX {other}: read as 1.6; ML-BOM fields exist only since 1.5")),
@@ -31,12 +30,8 @@ pub fn read(v: &Value) -> Extract {
     let subject_key = subject.map(|c| component(c, "/metadata/component", &mut ex, true, &mut datasets_seen));
     for (i, c) in json::arr(v, "components").iter().enumerate() {
         let key = component(c, &format!("/components/{i}"), &mut ex, false, &mut datasets_seen);
-        if let Some(sk) = &subject_key {
-            match json::s(c, "type") {
-                Some("container") => ex.edge(sk, &key, EdgeKind::BuiltWith, Confidence::Inferred, format!("/components/{i}"), format!("container component {}", json::s(c, "name").unwrap_or(""))),
-                _ => {}
-            }
-        }
+        if let Some(sk) = &subject_key
+            && let Some("container") = json::s(c, "type") { ex.edge(sk, &key, EdgeKind::BuiltWith, Confidence::Inferred, format!("/components/{i}"), format!("container component {}", json::s(c, "name").unwrap_or(""))) }
     }
     // Dataset references resolve to data components by bom-ref.
     for (from, to) in datasets_seen {
@@ -129,24 +124,22 @@ fn component(c: &Value, loc: &str, ex: &mut Extract, is_subject: bool, datasets_
                 if name.contains('/') && !name.contains(' ') {
                     rc.hf_id = Some(name.clone());
                 }
-                if let Some(u) = d.get("contents").and_then(|x| json::s(x, "url")) {
-                    if rc.hf_id.is_none() {
+                if let Some(u) = d.get("contents").and_then(|x| json::s(x, "url"))
+                    && rc.hf_id.is_none() {
                         rc.hf_id = hf_id_from_url(u);
                     }
-                }
                 ex.edge(&key, &dkey, EdgeKind::TrainedOrTestedOn, Confidence::Stated, dloc, name);
             }
         }
     }
     // A role property on a data component refines the unspecified edge.
-    if kind == ComponentKind::Dataset {
-        if let Some(role) = dataset_role(c) {
+    if kind == ComponentKind::Dataset
+        && let Some(role) = dataset_role(c) {
             let pending: Vec<String> = ex.edges.iter().filter(|e| e.to == key && e.kind == EdgeKind::TrainedOrTestedOn).map(|e| e.from.clone()).collect();
             for from in pending {
                 ex.edge(&from, &key, role, Confidence::Inferred, format!("{loc}/properties (dataset-role)"), format!("{} {}", role.word(), key));
             }
         }
-    }
     key
 }
 
@@ -175,17 +168,18 @@ fn fill(rc: &mut RawComponent, c: &Value, kind: ComponentKind, is_subject: bool)
     if kind == ComponentKind::Dataset {
         rc.dataset.get_or_insert_with(Default::default);
         for d in json::arr(c, "data") {
-            if let Some(u) = d.get("contents").and_then(|x| json::s(x, "url")) {
-                if rc.hf_id.is_none() {
+            if let Some(u) = d.get("contents").and_then(|x| json::s(x, "url"))
+                && rc.hf_id.is_none() {
                     rc.hf_id = hf_id_from_url(u);
                 }
-            }
         }
     }
 }
 
 fn licenses(c: &Value, loc: &str, key: &str, ex: &mut Extract) {
-    let mut by_kind: Vec<(ClaimKind, Vec<LicenseValue>, Vec<String>, Vec<String>)> = Vec::new();
+    // (kind, licences, names, ids) per claim kind.
+    type KindGroup = (ClaimKind, Vec<LicenseValue>, Vec<String>, Vec<String>);
+    let mut by_kind: Vec<KindGroup> = Vec::new();
     for (i, l) in json::arr(c, "licenses").iter().enumerate() {
         let lloc = format!("{loc}/licenses/{i}");
         let ack = json::s(l, "acknowledgement").or_else(|| l.get("license").and_then(|x| json::s(x, "acknowledgement")));

@@ -32,11 +32,10 @@ pub fn references(text: &str) -> Vec<(String, String)> {
         if let Some(i) = line.find("SPDX-License-Identifier:") {
             let rest = line[i + 24..].trim().trim_end_matches(')').trim();
             let p = parse_spdx(rest);
-            if let LicenseValue::Expression { expression, .. } = p.value {
-                if !out.iter().any(|(e, _)| *e == expression) {
+            if let LicenseValue::Expression { expression, .. } = p.value
+                && !out.iter().any(|(e, _)| *e == expression) {
                     out.push((expression, format!("SPDX-License-Identifier tag: `{}`", line.trim())));
                 }
-            }
         }
     }
     let lower = text.to_ascii_lowercase();

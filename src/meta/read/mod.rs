@@ -108,11 +108,10 @@ impl Extract {
 
 impl RawComponent {
     pub fn add_digest(&mut self, alg: &str, value: &str) {
-        if let Some(d) = norm_digest(alg, value) {
-            if !self.digests.contains(&d) {
+        if let Some(d) = norm_digest(alg, value)
+            && !self.digests.contains(&d) {
                 self.digests.push(d);
             }
-        }
     }
 
     pub fn set_name(&mut self, n: &str) {
@@ -207,13 +206,12 @@ fn percent_decode(s: &str) -> String {
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
     while i < b.len() {
-        if b[i] == b'%' && i + 2 < b.len() {
-            if let Some(v) = std::str::from_utf8(&b[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok()) {
+        if b[i] == b'%' && i + 2 < b.len()
+            && let Some(v) = std::str::from_utf8(&b[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok()) {
                 out.push(v);
                 i += 3;
                 continue;
             }
-        }
         out.push(b[i]);
         i += 1;
     }

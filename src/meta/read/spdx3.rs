@@ -43,11 +43,10 @@ pub fn read(v: &Value) -> Extract {
         if let Some(id) = id_of(e) {
             by_id.insert(id.to_string(), (i, e));
         }
-        if let Some(inline) = e.get("from").filter(|f| f.is_object()) {
-            if let Some(id) = id_of(inline) {
+        if let Some(inline) = e.get("from").filter(|f| f.is_object())
+            && let Some(id) = id_of(inline) {
                 by_id.entry(id.to_string()).or_insert((i, inline));
             }
-        }
     }
     ex.version = graph.iter().find(|e| type_of(e) == "CreationInfo").and_then(|c| json::s(c, "specVersion")).map(str::to_string);
     // Roots: SpdxDocument.rootElement → software_Sbom.rootElement → packages.
