@@ -145,6 +145,13 @@ fn export_push_shares_the_evidence_as_a_referrer() {
     let resolved = sources::resolve(&format!("oci://{}/models/demo@{digest}", reg.host()), &opts).unwrap();
     let found = resolved.signatures_found.iter().find(|s| s.kind == SignatureKind::Evidence).expect("evidence referrer listed");
     assert_eq!(found.location, referrer);
+    assert!(found.local_path.is_some(), "the evidence bundle is fetched for checking");
+    // Verifying the model checks the evidence beside it: intact, about this model.
+    let report = modelvet::cli::source::verify_resolved(&resolved, &VerifyFlags { key: Some(demo_key()), ..Default::default() }).unwrap();
+    assert_eq!(report.verdict, Verdict::Verified);
+    let check = report.checks.iter().find(|c| c.id == "source.evidence").expect("evidence check");
+    assert_eq!(check.status, modelvet::report::CheckStatus::Pass, "{}", check.detail);
+    assert!(check.detail.contains("1 reviewer decision") && check.detail.contains("own keys"), "{}", check.detail);
 
     // The pushed blob is byte for byte the bundle written locally.
     let bytes = std::fs::read(&out_file).unwrap();

@@ -86,6 +86,14 @@ pub fn annotate(report: &mut VerificationReport, resolved: &ResolvedSource, used
             report.check("source.signature", status, detail);
             continue;
         }
+        if sig.kind == SignatureKind::Evidence
+            && let Some(path) = &sig.local_path
+        {
+            let (status, outcome) = check_evidence(path, report.model_digest.as_deref());
+            detail.push_str(&format!(": {outcome}"));
+            report.check("source.evidence", status, detail);
+            continue;
+        }
         if is_used {
             let ok = report.verdict == crate::report::Verdict::Verified;
             detail.push_str(if ok { ": verified" } else { ": did not verify (see reasons)" });
@@ -174,4 +182,34 @@ fn statement_names(payload: &[u8], hex: &str) -> bool {
         .ok()
         .and_then(|v| v.get("subject").and_then(|s| s.as_array()).cloned())
         .is_some_and(|subjects| subjects.iter().any(|s| s.pointer("/digest/sha256").and_then(|d| d.as_str()) == Some(hex)))
+}
+
+/// Checks an evidence bundle found beside the model (pushed by a colleague
+/// with `export --push`) offline, with the bundle's own keys: it must be
+/// intact and about the model just verified. Its keys cannot be pinned
+/// here, so a pass says so; a failure is a warning (the OMS verdict decides).
+fn check_evidence(path: &Path, model_digest: Option<&str>) -> (CheckStatus, String) {
+    let r = match crate::evidence::verify::verify_file(path, &Default::default(), None) {
+        Ok(r) => r,
+        Err(e) => return (CheckStatus::Warn, format!("unreadable: {e}")),
+    };
+    if r.model_digest.as_deref() != model_digest {
+        return (
+            CheckStatus::Warn,
+            format!("about {}, not the model verified here ({})", r.model_digest.as_deref().unwrap_or("?"), model_digest.unwrap_or("no digest")),
+        );
+    }
+    if r.ok {
+        (
+            CheckStatus::Pass,
+            format!(
+                "intact, {} reviewer decision(s) for this model; checked with the bundle's own keys (pin them: modelvet evidence verify {} --ledger-key … --reviewer-key …)",
+                r.approvals,
+                path.display()
+            ),
+        )
+    } else {
+        let failed: Vec<String> = r.checks.iter().filter(|c| c.status == CheckStatus::Fail).map(|c| format!("{}: {}", c.id, c.detail)).collect();
+        (CheckStatus::Warn, format!("does not verify ({})", failed.join("; ")))
+    }
 }

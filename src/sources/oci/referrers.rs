@@ -21,6 +21,8 @@ pub const OMS_PREDICATE: &str = "https://model_signing/signature/v1.0";
 pub const BUNDLE_PREDICATE_ANNOTATION: &str = "dev.sigstore.bundle.predicateType";
 const MAX_BUNDLE: u64 = crate::oms::MAX_SIGNATURE_BYTES;
 const MAX_REFERRERS: usize = 64;
+/// Largest evidence bundle fetched for checking (they hold no model weights).
+const MAX_EVIDENCE: u64 = 64 << 20;
 
 /// Discovers referrers and cosign tags of `manifest_digest`; saves bundles
 /// under `out_dir`. Lookup failures become notes, never errors: a missing
@@ -171,6 +173,12 @@ async fn read_referrer(
         sig.kind = SignatureKind::Notation;
     } else if artifact_type == super::push::EVIDENCE_BUNDLE {
         sig.kind = SignatureKind::Evidence;
+        let layer: &Descriptor = m.layers.first().ok_or_else(|| SourceError::Unsupported("evidence referrer without a layer".into()))?;
+        let bytes = fetch_small(client, &r, layer, "evidence bundle", cache, MAX_EVIDENCE).await?;
+        let hex = crate::sources::cache::sha256_hex(digest)?;
+        let path = out_dir.join(format!("sha256-{hex}.evidence.tar.gz"));
+        write_file(&path, &bytes)?;
+        sig.local_path = Some(path);
     }
     Ok(Some(sig))
 }
