@@ -93,6 +93,15 @@ pub enum EnvelopeError {
     Base64 { field: String, reason: String },
 }
 
+/// Whether an in-toto statement (JSON) names the sha256 digest `hex` as one
+/// of its subjects.
+pub fn statement_names_sha256(statement: &[u8], hex: &str) -> bool {
+    serde_json::from_slice::<Value>(statement)
+        .ok()
+        .and_then(|v| v.get("subject").and_then(Value::as_array).cloned())
+        .is_some_and(|subjects| subjects.iter().any(|s| s.pointer("/digest/sha256").and_then(Value::as_str) == Some(hex)))
+}
+
 /// Decodes standard base64, tolerating missing padding and URL-safe
 /// characters as protobuf JSON readers do.
 pub fn decode_b64(field: &str, s: &str) -> Result<Vec<u8>, EnvelopeError> {

@@ -6,27 +6,23 @@
 mod common;
 
 use assert_cmd::Command;
-use common::{bin, copy_tree, demo_model, demo_private_key, demo_pub_key};
+use common::{CliHome, bin, copy_tree, demo_model, demo_private_key, demo_pub_key};
 use modelvet::evidence::archive::{Members, read_tar_gz, write_tar_gz};
 use std::path::{Path, PathBuf};
 
-struct Env {
-    dir: tempfile::TempDir,
+/// A home with a reviewer key, plus the evidence steps the tests repeat.
+struct Env(CliHome);
+
+impl std::ops::Deref for Env {
+    type Target = CliHome;
+    fn deref(&self) -> &CliHome {
+        &self.0
+    }
 }
 
 impl Env {
     fn new() -> Self {
-        let e = Env { dir: tempfile::tempdir().unwrap() };
-        e.cmd().args(["reviewer", "init", "--name", "Ada Auditor", "--email", "ada@example.com"]).assert().code(0);
-        e
-    }
-    fn path(&self, p: &str) -> PathBuf {
-        self.dir.path().join(p)
-    }
-    fn cmd(&self) -> Command {
-        let mut c = Command::new(bin());
-        c.env("MODELVET_CONFIG_DIR", self.path("cfg")).env("MODELVET_DATA_DIR", self.path("data")).current_dir(self.dir.path());
-        c
+        Env(CliHome::with_reviewer())
     }
     fn approve(&self, model: &Path) {
         self.cmd().arg("approve").arg(model).arg("--key").arg(demo_pub_key()).args(["--note", "reviewed"]).assert().code(0);

@@ -1,18 +1,13 @@
 //! `modelvet report` through the real binary.
 
+mod common;
+
 use assert_cmd::Command;
 use std::path::PathBuf;
 
+/// The shared metadata samples (`../shared/fixtures/metadata`); required in CI.
 fn fixtures() -> Option<PathBuf> {
-    let p = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures/metadata"));
-    if p.join("README.md").is_file() {
-        return Some(p);
-    }
-    if std::env::var_os("CI").is_some() {
-        panic!("shared metadata fixtures missing at {} (required when CI is set)", p.display());
-    }
-    eprintln!("skipping: shared metadata fixtures not found at {}", p.display());
-    None
+    common::shared_dir().map(|d| d.join("fixtures/metadata"))
 }
 
 fn demo() -> PathBuf {

@@ -1,6 +1,8 @@
 //! The shared metadata fixtures give what their README says a correct tool
 //! reports: licences per component, conflicts and lineage edges.
 
+mod common;
+
 use modelvet::hashing::NoopObserver;
 use modelvet::meta::view::{self, LicenseFlag};
 use modelvet::meta::{self, AnalyzeOptions, ClaimKind, ComponentKind, DocFormat, EdgeKind, MetadataReport, Policy, Severity};
@@ -8,16 +10,9 @@ use modelvet::oms::{VerifyOptions, prepare};
 use modelvet::report::VerificationReport;
 use std::path::{Path, PathBuf};
 
+/// The shared metadata samples (`../shared/fixtures/metadata`); required in CI.
 fn fixtures() -> Option<PathBuf> {
-    let p = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures/metadata"));
-    if p.join("README.md").is_file() {
-        return Some(p);
-    }
-    if std::env::var_os("CI").is_some() {
-        panic!("shared metadata fixtures missing at {} (required when CI is set)", p.display());
-    }
-    eprintln!("skipping: shared metadata fixtures not found at {}", p.display());
-    None
+    common::shared_dir().map(|d| d.join("fixtures/metadata"))
 }
 
 fn verify(dir: &Path) -> VerificationReport {

@@ -6,8 +6,7 @@
 mod common;
 mod netsupport;
 
-use assert_cmd::Command;
-use common::bin;
+use common::CliHome;
 use modelvet::cli::source::{SourceFlags, ensure_not_moved, open_verified};
 use modelvet::cli::verify::VerifyFlags;
 use modelvet::cli::Exit;
@@ -15,29 +14,20 @@ use modelvet::report::Verdict;
 use modelvet::sources::oci::push;
 use modelvet::sources::{self, ResolveOptions, SignatureKind};
 use netsupport::{Registry, copy_dir, demo_key, demo_model, runtime};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-struct Env {
-    dir: tempfile::TempDir,
+struct Env(CliHome);
+
+impl std::ops::Deref for Env {
+    type Target = CliHome;
+    fn deref(&self) -> &CliHome {
+        &self.0
+    }
 }
 
 impl Env {
     fn new() -> Self {
-        let e = Env { dir: tempfile::tempdir().unwrap() };
-        e.cmd().args(["reviewer", "init", "--name", "Ada Auditor", "--email", "ada@example.com"]).assert().code(0);
-        e
-    }
-    fn path(&self, p: &str) -> PathBuf {
-        self.dir.path().join(p)
-    }
-    fn cmd(&self) -> Command {
-        let mut c = Command::new(bin());
-        c.env("MODELVET_CONFIG_DIR", self.path("cfg"))
-            .env("MODELVET_DATA_DIR", self.path("data"))
-            .env("MODELVET_CACHE_DIR", self.path("cache"))
-            .env("DOCKER_CONFIG", self.path("no-docker"))
-            .current_dir(self.dir.path());
-        c
+        Env(CliHome::with_reviewer())
     }
     /// Runs modelvet with `args`, the demo key and plain HTTP; (code, stdout, stderr).
     fn run(&self, args: &[&str]) -> (i32, String, String) {

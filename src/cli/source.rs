@@ -57,15 +57,6 @@ impl SourceFlags {
     }
 }
 
-/// Resolves SOURCE; an integrity failure is exit 1, anything else exit 2.
-pub fn open(source: &str, flags: &SourceFlags) -> Result<ResolvedSource, Exit> {
-    let opts = flags.to_options().map_err(|m| fail(Exit::Usage, m))?;
-    sources::resolve(source, &opts).map_err(|e| {
-        let code = if e.is_integrity() { Exit::Failed } else { Exit::Usage };
-        fail(code, e)
-    })
-}
-
 /// Whether SOURCE must be resolved (a registry or Hub reference, or a
 /// Hugging Face cache folder) rather than read as a plain path.
 pub fn is_reference(source: &str) -> bool {
@@ -106,6 +97,7 @@ pub fn open_verified(source: &str, flags: &VerifyFlags, sflags: &SourceFlags) ->
         return Ok(Opened { report, options, resolved: None, resolve_options: ResolveOptions::default() });
     }
     let resolve_options = sflags.to_options().map_err(|m| fail(Exit::Usage, m))?;
+    // An integrity failure while fetching is exit 1, anything else exit 2.
     let resolved = sources::resolve(source, &resolve_options).map_err(|e| {
         let code = if e.is_integrity() { Exit::Failed } else { Exit::Usage };
         fail(code, e)
@@ -127,29 +119,29 @@ pub fn verify_resolved(resolved: &ResolvedSource, flags: &VerifyFlags) -> Result
     verify_resolved_with(resolved, flags).map(|(r, _)| r)
 }
 
-fn verify_resolved_with(resolved: &ResolvedSource, flags: &VerifyFlags) -> Result<(VerificationReport, VerifyOptions), Exit> {
-    let mut opts = flags.to_options(&resolved.local_path).map_err(|m| fail(Exit::Usage, m))?;
+/// The verification options for a fetched source: the flags applied to
+/// its local folder, its pinned reference, and the signature to verify
+/// (returned). Shared with the workbench's background job.
+pub fn options_for(resolved: &ResolvedSource, flags: &VerifyFlags) -> Result<(VerifyOptions, PathBuf), String> {
+    let mut opts = flags.to_options(&resolved.local_path)?;
     let used = sources::annotate::attach(resolved, &mut opts);
+    Ok((opts, used))
+}
+
+fn verify_resolved_with(resolved: &ResolvedSource, flags: &VerifyFlags) -> Result<(VerificationReport, VerifyOptions), Exit> {
+    let (opts, used) = options_for(resolved, flags).map_err(|m| fail(Exit::Usage, m))?;
     let prepared = prepare(&opts).map_err(|e| fail(Exit::Usage, e))?;
     let mut report = prepared.run(&NoopObserver, &Default::default());
     sources::annotate::annotate(&mut report, resolved, Some(&used), &opts);
     Ok((report, opts))
 }
 
-/// Before anything is recorded about a reference given by tag or branch:
-/// resolve it again and refuse (exit 1) when it now points elsewhere, so a
-/// decision is never recorded against a tag that moved after verification.
+/// Refuses to record a decision about a reference whose tag moved since it
+/// was verified (exit 1), or that cannot be re-checked (exit 2).
 pub fn ensure_not_moved(opened: &Opened) -> Result<(), Exit> {
     let Some(resolved) = &opened.resolved else { return Ok(()) };
-    match sources::recheck(resolved, &opened.resolve_options) {
-        Ok(sources::Recheck::Unchanged) => Ok(()),
-        Ok(sources::Recheck::Moved { was, now }) => Err(fail(
-            Exit::Failed,
-            format!(
-                "{} moved while it was being reviewed: verified {was}, it now points to {now}; nothing was recorded (review the new target, or name the verified one: {was})",
-                resolved.original
-            ),
-        )),
-        Err(e) => Err(fail(Exit::Usage, format!("cannot re-check {} before recording: {e}", resolved.original))),
-    }
+    sources::ensure_unmoved(resolved, &opened.resolve_options).map_err(|e| {
+        let code = if matches!(e, sources::NotPinned::Moved { .. }) { Exit::Failed } else { Exit::Usage };
+        fail(code, e)
+    })
 }

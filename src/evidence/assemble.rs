@@ -9,7 +9,6 @@ use crate::ledger::LedgerError;
 use crate::oms::{Trust, VerifyOptions};
 use crate::report::VerificationReport;
 use crate::sigstore::trust::TrustRootChoice;
-use base64::Engine as _;
 use std::path::{Path, PathBuf};
 
 /// What to export.
@@ -65,17 +64,6 @@ pub fn model_root(model: &Path) -> PathBuf {
     if model.is_dir() { model.to_path_buf() } else { model.parent().map(Path::to_path_buf).unwrap_or_default() }
 }
 
-fn pem(label: &str, der: &[u8]) -> String {
-    let b64 = base64::engine::general_purpose::STANDARD.encode(der);
-    let mut s = format!("-----BEGIN {label}-----\n");
-    for line in b64.as_bytes().chunks(64) {
-        s.push_str(std::str::from_utf8(line).unwrap_or_default());
-        s.push('\n');
-    }
-    s.push_str(&format!("-----END {label}-----\n"));
-    s
-}
-
 /// The trust material the verification used, as bundle members under
 /// `trust/`: the pinned signer key, the certificate anchors, or the
 /// Sigstore trusted root (embedded or `--trusted-root`), so an auditor
@@ -87,7 +75,7 @@ pub fn trust_files(options: &VerifyOptions) -> Result<Vec<(String, Vec<u8>)>, As
         Trust::Anchors(certs) => certs
             .iter()
             .enumerate()
-            .map(|(i, c)| (format!("anchors/anchor-{i}.pem"), pem("CERTIFICATE", &c.der).into_bytes()))
+            .map(|(i, c)| (format!("anchors/anchor-{i}.pem"), crate::crypto::keys::pem_encode("CERTIFICATE", &c.der).into_bytes()))
             .collect(),
         Trust::Sigstore(_) => {
             let choice = TrustRootChoice::from_flags(options.trusted_root.as_deref(), options.sigstore_staging);

@@ -258,6 +258,12 @@ impl Checkpoint {
     pub fn open(note: &str, verifier: &NoteVerifier) -> Result<Self, NoteError> {
         let parsed = SignedNote::parse(note)?;
         parsed.verify(verifier)?;
+        Self::from_verified(note, &parsed, verifier)
+    }
+
+    /// The checkpoint of a note whose signature has been checked: the body
+    /// parses and its origin is the key's name.
+    fn from_verified(note: &str, parsed: &SignedNote, verifier: &NoteVerifier) -> Result<Self, NoteError> {
         let body = CheckpointBody::from_text(&parsed.text)?;
         if body.origin != verifier.name {
             return Err(NoteError::BadCheckpoint(format!(
@@ -330,14 +336,7 @@ pub fn open_checkpoints(notes: &[&str], verifier: &NoteVerifier) -> Vec<Result<C
             if !batch_verified {
                 parsed.verify(verifier)?;
             }
-            let body = CheckpointBody::from_text(&parsed.text)?;
-            if body.origin != verifier.name {
-                return Err(NoteError::BadCheckpoint(format!(
-                    "origin '{}' is not the ledger key name '{}'",
-                    body.origin, verifier.name
-                )));
-            }
-            Ok(Checkpoint { body, note: note.to_string() })
+            Checkpoint::from_verified(note, &parsed, verifier)
         })
         .collect()
 }

@@ -144,7 +144,7 @@ fn verify_referrer_bundle(path: &Path, manifest_digest: &str, options: &VerifyOp
         && !has_tlog_entry(&bytes)
     {
         return match crate::dsse::verify_dsse_bundle(&bytes, k) {
-            Ok(payload) if statement_names(&payload, hex) => {
+            Ok(payload) if crate::dsse::statement_names_sha256(&payload, hex) => {
                 (CheckStatus::Pass, format!("verified over {manifest_digest} with the pinned key (no transparency log entry)"))
             }
             Ok(_) => (CheckStatus::Warn, format!("signed with the pinned key, but its statement does not name {manifest_digest}")),
@@ -176,13 +176,6 @@ fn has_tlog_entry(bundle: &[u8]) -> bool {
         .unwrap_or(false)
 }
 
-/// Whether an in-toto statement names the sha256 digest `hex` as a subject.
-fn statement_names(payload: &[u8], hex: &str) -> bool {
-    serde_json::from_slice::<serde_json::Value>(payload)
-        .ok()
-        .and_then(|v| v.get("subject").and_then(|s| s.as_array()).cloned())
-        .is_some_and(|subjects| subjects.iter().any(|s| s.pointer("/digest/sha256").and_then(|d| d.as_str()) == Some(hex)))
-}
 
 /// Checks an evidence bundle found beside the model (pushed by a colleague
 /// with `export --push`) offline, with the bundle's own keys: it must be

@@ -63,10 +63,5 @@ pub fn verify_attestation(layer: &CosignLayer, manifest_digest: &str, key: &Publ
         return Err("no DSSE signature verifies with the given key".into());
     }
     let hex = manifest_digest.strip_prefix("sha256:").ok_or("manifest digest is not sha256")?;
-    let stmt: serde_json::Value = serde_json::from_slice(&env.payload).map_err(|e| format!("statement is not JSON: {e}"))?;
-    let names = stmt
-        .get("subject")
-        .and_then(|s| s.as_array())
-        .is_some_and(|subjects| subjects.iter().any(|s| s.pointer("/digest/sha256").and_then(|d| d.as_str()) == Some(hex)));
-    if names { Ok(()) } else { Err(format!("the statement does not name {manifest_digest}")) }
+    if crate::dsse::statement_names_sha256(&env.payload, hex) { Ok(()) } else { Err(format!("the statement does not name {manifest_digest}")) }
 }

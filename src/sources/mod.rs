@@ -340,6 +340,28 @@ pub fn recheck(resolved: &ResolvedSource, opts: &ResolveOptions) -> Result<Reche
     }
 }
 
+/// Why a decision about a reference must not be recorded now.
+#[derive(Debug, thiserror::Error)]
+pub enum NotPinned {
+    #[error(
+        "tag moved, nothing recorded: {original} pointed to {was} when verified and now points to {now}; review the new target, or name the verified one: {was}"
+    )]
+    Moved { original: String, was: String, now: String },
+    #[error("cannot re-check {original} before recording: {source}")]
+    Recheck { original: String, source: SourceError },
+}
+
+/// Before anything is recorded about a reference given by tag or branch
+/// (both faces call this right before writing): it must still resolve to
+/// what was verified. A re-check that cannot be done also refuses.
+pub fn ensure_unmoved(resolved: &ResolvedSource, opts: &ResolveOptions) -> Result<(), NotPinned> {
+    match recheck(resolved, opts) {
+        Ok(Recheck::Unchanged) => Ok(()),
+        Ok(Recheck::Moved { was, now }) => Err(NotPinned::Moved { original: resolved.original.clone(), was, now }),
+        Err(source) => Err(NotPinned::Recheck { original: resolved.original.clone(), source }),
+    }
+}
+
 pub async fn recheck_async(resolved: &ResolvedSource, opts: &ResolveOptions) -> Result<Recheck, SourceError> {
     let now = match parse(&resolved.original)? {
         SourceRef::Local(_) => return Ok(Recheck::Unchanged),

@@ -130,15 +130,13 @@ pub fn run_job(input: &JobInput, generation: u64, cancel: &CancelFlag, sink: std
         Ok(r) => r,
         Err(e) => return send(JobEvent::Failed(format!("{}: {e}", remote.reference))),
     };
-    let mut options = match remote.flags.to_options(&resolved.local_path) {
+    let (options, used) = match crate::cli::source::options_for(&resolved, &remote.flags) {
         Ok(o) => o,
         Err(e) => return send(JobEvent::Failed(e)),
     };
-    let used = crate::sources::annotate::attach(&resolved, &mut options);
     send(JobEvent::Resolved { options: Box::new(options.clone()), source: Box::new(resolved.clone()) });
-    let annotate_with = options.clone();
-    let annotate = move |report: &mut VerificationReport| {
-        crate::sources::annotate::annotate(report, &resolved, Some(&used), &annotate_with);
+    let annotate = |report: &mut VerificationReport| {
+        crate::sources::annotate::annotate(report, &resolved, Some(&used), &options);
     };
     verify_then(&options, generation, cancel, sink.as_ref(), &annotate);
 }

@@ -209,16 +209,20 @@ pub struct Binding {
     pub footer: bool,
 }
 
-/// A malformed keymap: which file, where, which key, and what is allowed.
+/// A malformed keymap or theme file: which file, where, which key, and
+/// what is allowed.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 #[error("{file}:{line}:{column}: {key}: {message}")]
-pub struct KeymapError {
+pub struct ConfigFileError {
     pub file: String,
     pub line: usize,
     pub column: usize,
     pub key: String,
     pub message: String,
 }
+
+/// A malformed keymap.
+pub type KeymapError = ConfigFileError;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

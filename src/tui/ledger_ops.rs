@@ -103,16 +103,3 @@ pub fn export_evidence(
         if done.exported.passed { "PASSED" } else { "FAILED" }
     ))
 }
-
-/// Before a decision about a reference is recorded: it must still resolve
-/// to what was verified (a moved tag is refused, nothing is recorded).
-pub fn ensure_not_moved(source: &crate::sources::ResolvedSource, opts: &crate::sources::ResolveOptions) -> Result<(), String> {
-    match crate::sources::recheck(source, opts) {
-        Ok(crate::sources::Recheck::Unchanged) => Ok(()),
-        Ok(crate::sources::Recheck::Moved { was, now }) => Err(format!(
-            "tag moved, nothing recorded: {} pointed to {was} when verified and now points to {now}; reopen it to review the new target",
-            source.original
-        )),
-        Err(e) => Err(format!("cannot re-check {} before recording: {e}", source.original)),
-    }
-}

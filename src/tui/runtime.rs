@@ -183,7 +183,7 @@ async fn event_loop(terminal: &mut DefaultTerminal, launch: Launch) -> std::io::
                     spawn_ledger(
                         move || {
                             let result = match recheck {
-                                Some((source, opts)) => super::ledger_ops::ensure_not_moved(&source, &opts),
+                                Some((source, opts)) => crate::sources::ensure_unmoved(&source, &opts).map_err(|e| e.to_string()),
                                 None => Ok(()),
                             }
                             .and_then(|()| super::ledger_ops::append(&path, &draft));

@@ -149,15 +149,7 @@ pub struct Theme {
 }
 
 /// A malformed theme: file, line, key and what is allowed.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
-#[error("{file}:{line}:{column}: {key}: {message}")]
-pub struct ThemeError {
-    pub file: String,
-    pub line: usize,
-    pub column: usize,
-    pub key: String,
-    pub message: String,
-}
+pub type ThemeError = super::keymap::ConfigFileError;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

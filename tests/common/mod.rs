@@ -72,3 +72,33 @@ pub fn sigstore_js() -> Option<(PathBuf, PathBuf)> {
     eprintln!("skipping: sigstore-js interop verifier not installed");
     None
 }
+
+/// An isolated home for running the real binary: its own config, data and
+/// cache directories and no Docker credentials (never the user's), with a
+/// reviewer key already created.
+pub struct CliHome {
+    pub dir: tempfile::TempDir,
+}
+
+impl CliHome {
+    pub fn with_reviewer() -> Self {
+        let home = CliHome { dir: tempfile::tempdir().unwrap() };
+        home.cmd().args(["reviewer", "init", "--name", "Ada Auditor", "--email", "ada@example.com"]).assert().code(0);
+        home
+    }
+
+    pub fn path(&self, p: &str) -> PathBuf {
+        self.dir.path().join(p)
+    }
+
+    /// The binary with this home's environment, run from inside it.
+    pub fn cmd(&self) -> assert_cmd::Command {
+        let mut c = assert_cmd::Command::new(bin());
+        c.env("MODELVET_CONFIG_DIR", self.path("cfg"))
+            .env("MODELVET_DATA_DIR", self.path("data"))
+            .env("MODELVET_CACHE_DIR", self.path("cache"))
+            .env("DOCKER_CONFIG", self.path("no-docker"))
+            .current_dir(self.dir.path());
+        c
+    }
+}
