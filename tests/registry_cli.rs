@@ -16,28 +16,14 @@ use modelvet::sources::{self, ResolveOptions, SignatureKind};
 use netsupport::{Registry, copy_dir, demo_key, demo_model, runtime};
 use std::path::Path;
 
-struct Env(CliHome);
-
-impl std::ops::Deref for Env {
-    type Target = CliHome;
-    fn deref(&self) -> &CliHome {
-        &self.0
-    }
-}
-
-impl Env {
-    fn new() -> Self {
-        Env(CliHome::with_reviewer())
-    }
-    /// Runs modelvet with `args`, the demo key and plain HTTP; (code, stdout, stderr).
-    fn run(&self, args: &[&str]) -> (i32, String, String) {
-        let out = self.cmd().args(args).arg("--key").arg(demo_key()).arg("--insecure-http").output().unwrap();
-        (
-            out.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
-    }
+/// Runs modelvet in `home` with `args`, the demo key and plain HTTP; (code, stdout, stderr).
+fn run(home: &CliHome, args: &[&str]) -> (i32, String, String) {
+    let out = home.cmd().args(args).arg("--key").arg(demo_key()).arg("--insecure-http").output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 fn push_dir(reg: &Registry, repo: &str, tag: &str, dir: &Path) -> String {
@@ -54,11 +40,11 @@ fn push_dir(reg: &Registry, repo: &str, tag: &str, dir: &Path) -> String {
 fn report_approve_and_export_take_oci_references_and_record_the_pinned_form() {
     let Some(reg) = Registry::start() else { return };
     let digest = push_dir(&reg, "models/demo", "v1", &demo_model());
-    let env = Env::new();
+    let env = CliHome::with_reviewer();
     let tagged = format!("oci://{}/models/demo:v1", reg.host());
     let pinned = format!("oci://{}/models/demo@{digest}", reg.host());
 
-    let (code, out, err) = env.run(&["report", &tagged, "--format", "json"]);
+    let (code, out, err) = run(&env, &["report", &tagged, "--format", "json"]);
     assert_eq!(code, 0, "{out}{err}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["verification"]["verdict"], "verified");
@@ -66,7 +52,7 @@ fn report_approve_and_export_take_oci_references_and_record_the_pinned_form() {
     assert_eq!(v["verification"]["source"]["kind"], "oci");
     assert!(v["metadata"]["documents"].as_array().is_some_and(|d| !d.is_empty()), "the fetched model's documents are read");
 
-    let (code, out, err) = env.run(&["approve", &tagged, "--note", "reviewed from the registry"]);
+    let (code, out, err) = run(&env, &["approve", &tagged, "--note", "reviewed from the registry"]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains(&pinned), "{out}");
     let log = env.cmd().args(["ledger", "log", "--format", "json"]).output().unwrap();
@@ -74,7 +60,7 @@ fn report_approve_and_export_take_oci_references_and_record_the_pinned_form() {
     assert_eq!(log["entries"][0]["source"], pinned.as_str(), "the ledger records the digest-pinned reference, not the tag");
 
     let out_file = env.path("evidence.tar.gz");
-    let (code, out, err) = env.run(&["export", &tagged, "--out", out_file.to_str().unwrap()]);
+    let (code, out, err) = run(&env, &["export", &tagged, "--out", out_file.to_str().unwrap()]);
     assert_eq!(code, 0, "{out}{err}");
     let (_, members) = modelvet::evidence::archive::read_tar_gz(std::fs::File::open(&out_file).unwrap()).unwrap();
     let reference = members.iter().find(|(k, _)| k.ends_with("model/reference.txt")).map(|(_, v)| v.clone()).unwrap();
@@ -115,12 +101,12 @@ fn a_tag_that_moves_before_recording_is_refused() {
 fn export_push_shares_the_evidence_as_a_referrer() {
     let Some(reg) = Registry::start() else { return };
     let digest = push_dir(&reg, "models/demo", "v2", &demo_model());
-    let env = Env::new();
+    let env = CliHome::with_reviewer();
     let tagged = format!("oci://{}/models/demo:v2", reg.host());
-    let (code, out, err) = env.run(&["approve", &tagged, "--note", "ok"]);
+    let (code, out, err) = run(&env, &["approve", &tagged, "--note", "ok"]);
     assert_eq!(code, 0, "{out}{err}");
     let out_file = env.path("evidence.tar.gz");
-    let (code, out, err) = env.run(&["export", &tagged, "--out", out_file.to_str().unwrap(), "--push"]);
+    let (code, out, err) = run(&env, &["export", &tagged, "--out", out_file.to_str().unwrap(), "--push"]);
     assert_eq!(code, 0, "{out}{err}");
     let referrer = out.lines().find_map(|l| l.split("as referrer ").nth(1)).expect("push prints the referrer digest").trim().to_string();
 
@@ -149,7 +135,7 @@ fn export_push_shares_the_evidence_as_a_referrer() {
     assert_eq!(std::fs::read(blob).unwrap(), bytes);
 
     // --push on a local path is a usage error, before anything is written.
-    let (code, _, err) = env.run(&["export", demo_model().to_str().unwrap(), "--out", "x.tar.gz", "--push"]);
+    let (code, _, err) = run(&env, &["export", demo_model().to_str().unwrap(), "--out", "x.tar.gz", "--push"]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("oci://"), "{err}");
     assert!(!env.path("x.tar.gz").exists());

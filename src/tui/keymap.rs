@@ -224,6 +224,17 @@ pub struct ConfigFileError {
 /// A malformed keymap.
 pub type KeymapError = ConfigFileError;
 
+/// Reads a keymap or theme file; an unreadable one is an error naming it.
+pub(crate) fn read_config_file(path: &Path) -> Result<String, ConfigFileError> {
+    std::fs::read_to_string(path).map_err(|e| ConfigFileError {
+        file: path.display().to_string(),
+        line: 0,
+        column: 0,
+        key: "-".into(),
+        message: format!("cannot read: {e}"),
+    })
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawEntry {
@@ -331,13 +342,7 @@ impl Keymap {
         match user {
             None => Self::builtin(),
             Some(path) => {
-                let text = std::fs::read_to_string(path).map_err(|e| KeymapError {
-                    file: path.display().to_string(),
-                    line: 0,
-                    column: 0,
-                    key: "-".into(),
-                    message: format!("cannot read: {e}"),
-                })?;
+                let text = read_config_file(path)?;
                 let base = Self::builtin()?;
                 Self::parse(&path.display().to_string(), &text, Some(base))
             }

@@ -249,13 +249,7 @@ impl Theme {
     }
 
     pub fn from_file(path: &Path) -> Result<Theme, ThemeError> {
-        let text = std::fs::read_to_string(path).map_err(|e| ThemeError {
-            file: path.display().to_string(),
-            line: 0,
-            column: 0,
-            key: "-".into(),
-            message: format!("cannot read: {e}"),
-        })?;
+        let text = super::keymap::read_config_file(path)?;
         Self::parse(&path.display().to_string(), &text, 0)
     }
 
